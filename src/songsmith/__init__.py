@@ -1,0 +1,1 @@
+"""songsmith: a self-hosted Suno-compatible music generation server."""
