@@ -17,6 +17,15 @@ Public API (implemented in `phonetics/syllables.py`, re-exported here):
     def detect_language(text: str) -> str            # "en" or an espeak-ng language code
     def syllabify_line(line: str, language: str = "en") -> list[Word]
     def count_syllables(line: str, language: str = "en") -> int
+
+English phonemes are hibari's misaki alphabet with its stress marks (e.g. "wˈɔ", "kɪŋ");
+other languages carry espeak-ng phoneme mnemonics (e.g. "l'u", "na"), what `voice/` feeds back to
+espeak-ng between [[ ]].
 """
 
 from __future__ import annotations
+
+from songsmith.phonetics.language import detect_language
+from songsmith.phonetics.syllables import Syllable, Word, count_syllables, syllabify_line
+
+__all__ = ["Syllable", "Word", "count_syllables", "detect_language", "syllabify_line"]

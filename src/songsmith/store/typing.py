@@ -48,8 +48,9 @@ class Store(Protocol):
         metadata: dict[str, Any],
         title: str | None = None,
     ) -> bool: ...
-    def fail_clip(self, clip_id: str, attempt: int | None, error_type: str, message: str) -> bool:
-        ...  # attempt None: unconditional (the reaper after the last attempt)
+    def fail_clip(
+        self, clip_id: str, attempt: int | None, error_type: str, message: str
+    ) -> bool: ...  # attempt None: unconditional (the reaper after the last attempt)
 
     def add_artifact(self, clip_id: str, kind: str, blob_id: str) -> None: ...  # lazy wav/mp4..
     def update_clip_metadata(self, clip_id: str, patch: dict[str, Any]) -> None: ...

@@ -1,0 +1,164 @@
+"""`BuiltinEngine`: the CPU musician. compose -> render stems -> sing -> mix -> `Song`.
+
+Streaming: when an audio callback is given, the first few seconds (up to a section boundary) are
+rendered, sung and mixed on their own and sent at once, so a listener hears the song within a
+second or two; the rest of the full mix follows in consecutive chunks once it is ready. The
+preview uses the same notes, so it matches the full mix up to mixing effects that look ahead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+import numpy as np
+
+from songsmith.domain.statuses import Mode
+from songsmith.engines.builtin.compose import BACKING_TRACK, LEAD_TRACK, Composition, compose
+from songsmith.engines.builtin.compose import metadata as song_metadata
+from songsmith.engines.score import Score, Track
+from songsmith.engines.typing import (
+    Audio,
+    AudioCallback,
+    EngineCapabilities,
+    GenerationJob,
+    ProgressCallback,
+    Song,
+)
+
+SAMPLE_RATE = 44100
+CHUNK_S = 5.0  # streamed chunk length
+PREVIEW_MIN_S = 4.0  # the preview ends at the first section boundary after this ...
+PREVIEW_MAX_S = 12.0  # ... or here, whichever comes first
+STAGES = ("compose", "render", "sing lead", "sing backing", "mix", "done")
+BACKING_SEED_OFFSET = 7919  # a different breath/noise draw for the second singer
+MODES = frozenset({Mode.INSPIRATION, Mode.CUSTOM, Mode.INSTRUMENTAL, Mode.ARTIST_CONSISTENCY})
+
+
+class BuiltinEngine:
+    """Loaded once per worker process; the soundfont and the voice load on first use."""
+
+    name = "builtin"
+
+    def __init__(self, preset: str = "default") -> None:
+        self.preset = preset
+        self.capabilities = EngineCapabilities(
+            modes=MODES,
+            max_duration_s=480.0,
+            sample_rate=SAMPLE_RATE,
+            streams=True,
+            has_score=True,
+        )
+
+    def warm_up(self) -> None:
+        """Load the soundfont and the singer now (a worker calls this at start)."""
+        from songsmith.engines.builtin.render import load_soundfont
+        from songsmith.phonetics import syllabify_line
+
+        load_soundfont(SAMPLE_RATE)
+        syllabify_line("warm up")
+
+    def generate(
+        self,
+        job: GenerationJob,
+        progress: ProgressCallback,
+        audio: AudioCallback | None = None,
+    ) -> Song:
+        total = len(STAGES)
+        composition = compose(job)
+        progress(1, total)
+        sent = 0
+        if audio is not None:
+            cut = preview_end_s(composition.score)
+            preview = self._perform(composition, until_s=cut, seed=job.seed)[0]
+            sent = _emit(audio, preview[: int(round(cut * SAMPLE_RATE))], 0)
+        mix, stems = self._perform(composition, seed=job.seed, progress=progress)
+        if audio is not None:
+            _emit(audio, mix, sent)
+        progress(total, total)
+        meta = song_metadata(composition, self.preset)
+        return Song(
+            sample_rate=SAMPLE_RATE,
+            mix=mix,
+            stems=stems,
+            score=composition.score,
+            words=list(composition.score.words),
+            metadata=meta,
+        )
+
+    def _perform(
+        self,
+        composition: Composition,
+        *,
+        seed: int,
+        until_s: float | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> tuple[Audio, dict[str, Audio]]:
+        """Render, sing and mix the score (or its first `until_s` seconds)."""
+        from songsmith.engines.builtin.mix import mix_stems
+        from songsmith.engines.builtin.render import render_stems
+        from songsmith.engines.builtin.voice import sing
+
+        step = progress or (lambda _done, _total: None)
+        total = len(STAGES)
+        score = composition.score if until_s is None else _head(composition.score, until_s)
+        length = int(round(score.duration_s * SAMPLE_RATE))
+        stems = render_stems(score, SAMPLE_RATE)
+        step(2, total)
+        gender = composition.plan.vocal_gender
+        for name, group, offset, stage in (
+            (LEAD_TRACK, "vocals", 0, 3),
+            (BACKING_TRACK, "backing_vocals", BACKING_SEED_OFFSET, 4),
+        ):
+            notes = [n for t in score.tracks if t.name == name for n in t.notes]
+            if notes:
+                sung = sing(
+                    notes,
+                    gender=gender,
+                    sample_rate=SAMPLE_RATE,
+                    language=composition.language,
+                    seed=seed + offset,
+                )
+                stems[group] = _fit(sung, length)
+            step(stage, total)
+        stems = {g: _fit(a, length) for g, a in stems.items()}
+        if not stems:
+            silent = np.zeros((length, 2), np.float32)
+            return silent, {}
+        mix, processed = mix_stems(
+            stems, SAMPLE_RATE, genre=composition.plan.genre, seed=seed
+        )
+        step(5, total)
+        return np.ascontiguousarray(mix, dtype=np.float32), processed
+
+
+def preview_end_s(score: Score) -> float:
+    """Where the streamed preview stops: a section boundary between 4 and 12 seconds."""
+    for section in score.sections:
+        if PREVIEW_MIN_S <= section.end_s <= PREVIEW_MAX_S:
+            return section.end_s
+    return min(PREVIEW_MAX_S, score.duration_s)
+
+
+def _head(score: Score, until_s: float) -> Score:
+    """The notes that start before `until_s`, whole, in a score a little longer than the cut."""
+    tracks = [
+        Track(t.name, t.group, t.program, t.is_drum, [n for n in t.notes if n.start < until_s])
+        for t in score.tracks
+    ]
+    return replace(score, tracks=tracks, duration_s=min(score.duration_s, until_s + 1.0))
+
+
+def _fit(audio: Audio, length: int) -> Audio:
+    if len(audio) >= length:
+        return np.ascontiguousarray(audio[:length], dtype=np.float32)
+    pad = np.zeros((length - len(audio), audio.shape[1]), np.float32)
+    return np.ascontiguousarray(np.concatenate([audio, pad]), dtype=np.float32)
+
+
+def _emit(callback: AudioCallback, audio: Audio, start: int) -> int:
+    """Send `audio[start:]` in CHUNK_S pieces; returns the sample index reached."""
+    chunk = int(CHUNK_S * SAMPLE_RATE)
+    position = start
+    while position < len(audio):
+        callback(np.ascontiguousarray(audio[position : position + chunk]))
+        position += chunk
+    return max(start, min(position, len(audio)))

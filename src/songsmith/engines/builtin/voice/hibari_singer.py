@@ -1,0 +1,145 @@
+"""English phrases: hibari's acoustics, time-warped onto the notes and voiced at the melody's F0."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from songsmith.engines.builtin.voice.model import FRAME_S, Acoustics, load_singer_model
+from songsmith.engines.builtin.voice.phrases import Phrase
+from songsmith.engines.builtin.voice.pitch import melody_f0
+from songsmith.engines.builtin.voice.spectral import (
+    MALE_ALPHA,
+    fold_free_phase_branch,
+    warp_vocal_tract,
+)
+from songsmith.engines.builtin.voice.timewarp import (
+    NoteSpan,
+    SpokenSyllable,
+    TimeMap,
+    build_time_map,
+)
+from songsmith.phonetics.english import MISAKI_VOWELS
+
+FloatArray = npt.NDArray[np.float32]
+VOCALISE = "ˈɑ"  # what a note sings when it has no syllable and nothing to continue
+VOICED_F0_HZ = 40.0  # hibari's own voicing threshold
+FADE_IN_S = 0.01
+
+
+@dataclass(frozen=True)
+class SungPhrase:
+    start_s: float  # where sample 0 sits on the song's timeline
+    samples: FloatArray  # mono, at `sample_rate`
+    sample_rate: int
+
+
+def _syllable_ids(phonemes: str, vocab: dict[str, int]) -> tuple[list[int], list[bool]]:
+    chars = [ch for ch in phonemes if ch in vocab]
+    if not any(ch in MISAKI_VOWELS for ch in chars):
+        chars = [*chars, *VOCALISE] if chars else list(VOCALISE)
+    return [vocab[ch] for ch in chars], [ch in MISAKI_VOWELS for ch in chars]
+
+
+def _spoken_syllables(
+    acoustics: Acoustics, vowel_flags: list[list[bool]]
+) -> list[SpokenSyllable]:
+    """Each syllable's onset / vowel / coda boundaries in the speech, in seconds."""
+    bounds = acoustics.token_start_frame * FRAME_S  # bounds[j + 1] = start of id j
+    out: list[SpokenSyllable] = []
+    first = 0
+    for flags in vowel_flags:
+        vowel = flags.index(True)
+        vowel_end = vowel
+        while vowel_end < len(flags) and flags[vowel_end]:
+            vowel_end += 1
+        out.append(
+            SpokenSyllable(
+                onset=float(bounds[first + 1]),
+                nucleus=float(bounds[first + vowel + 1]),
+                coda=float(bounds[first + vowel_end + 1]),
+                end=float(bounds[first + len(flags) + 1]),
+            )
+        )
+        first += len(flags)
+    return out
+
+
+def _resample_frames(
+    acoustics: Acoustics, position: npt.NDArray[np.float64]
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The five spectra and F0 read at fractional frame positions (phase: nearest frame)."""
+    last = acoustics.frames - 1
+    position = np.clip(position, 0.0, float(last))
+    low = np.minimum(np.floor(position).astype(np.intp), max(last - 1, 0))
+    high = np.minimum(low + 1, last)
+    frac = (position - low).astype(np.float32)
+
+    def lerp(x: FloatArray) -> FloatArray:
+        return np.asarray(x[:, low] + (x[:, high] - x[:, low]) * frac, np.float32)
+
+    nearest = np.rint(position).astype(np.intp)
+    f0 = acoustics.f0[low] + (acoustics.f0[high] - acoustics.f0[low]) * frac
+    return (
+        lerp(acoustics.lh),
+        lerp(acoustics.theta),
+        lerp(acoustics.ln),
+        lerp(acoustics.lr),
+        np.ascontiguousarray(acoustics.phi[:, nearest]),
+        np.asarray(f0, np.float32),
+    )
+
+
+def _in_vowel(
+    spoken_time: npt.NDArray[np.float64], syllables: list[SpokenSyllable]
+) -> npt.NDArray[np.bool_]:
+    mask = np.zeros(spoken_time.shape, bool)
+    for s in syllables:
+        mask |= (spoken_time >= s.nucleus) & (spoken_time < s.coda)
+    return mask
+
+
+def sing_english_phrase(
+    phrase: Phrase, *, male: bool, rng: np.random.Generator, earliest_start: float
+) -> SungPhrase:
+    import hibari.dsp
+
+    model = load_singer_model()
+    ids: list[int] = []
+    vowel_flags: list[list[bool]] = []
+    for syllable in phrase.syllables:
+        syllable_ids, flags = _syllable_ids(syllable.phonemes, model.vocab)
+        ids += syllable_ids
+        vowel_flags.append(flags)
+    acoustics = model.run(ids)
+    spoken = _spoken_syllables(acoustics, vowel_flags)
+    time_map: TimeMap = build_time_map(
+        spoken,
+        [NoteSpan(s.start, s.end) for s in phrase.syllables],
+        speech_end=acoustics.frames * FRAME_S,
+        earliest_start=earliest_start,
+    )
+    frames = int(np.ceil((time_map.end - time_map.start) / FRAME_S)) + 1
+    sung_times = time_map.start + np.arange(frames) * FRAME_S
+    spoken_times = time_map(sung_times)
+    lh, theta, ln, lr, phi, speech_f0 = _resample_frames(acoustics, spoken_times / FRAME_S)
+    voiced = (speech_f0 > VOICED_F0_HZ) | _in_vowel(spoken_times, spoken)
+    f0 = np.where(voiced, melody_f0(phrase.notes, sung_times), 0.0).astype(np.float32)
+    fold_free_phase_branch(lh, lr, phi, voiced, rng)
+    if male:
+        lh, theta, ln, lr = (warp_vocal_tract(x, MALE_ALPHA) for x in (lh, theta, ln, lr))
+    samples = np.asarray(hibari.dsp.synth(lh, theta, ln, lr, phi, f0, rng), np.float32)
+    _fade(samples, hibari.dsp.SR, time_map, phrase.end)
+    return SungPhrase(time_map.start, samples, int(hibari.dsp.SR))
+
+
+def _fade(samples: FloatArray, sample_rate: int, time_map: TimeMap, last_note_end: float) -> None:
+    """Short fade in, and a fade over the release after the last note (no clicks)."""
+    fade_in = min(len(samples), int(FADE_IN_S * sample_rate))
+    samples[:fade_in] *= np.linspace(0.0, 1.0, fade_in, dtype=np.float32)
+    release_from = int(max(0.0, last_note_end - time_map.start) * sample_rate)
+    tail = len(samples) - release_from
+    if tail > 0:
+        samples[release_from:] *= np.linspace(1.0, 0.0, tail, dtype=np.float32) ** 2

@@ -1,0 +1,202 @@
+"""Audio codecs: mp3 (whole file and progressive stream), 16-bit wav, and decoding.
+
+Delivery formats are fixed by the wire contract (suno-wire.md section 1): mp3 44.1 kHz stereo
+192 kbit/s CBR, wav 44.1 kHz 16-bit stereo. Everything goes through PyAV (libmp3lame) so no
+external binary is needed.
+"""
+
+from __future__ import annotations
+
+import io
+import wave
+from fractions import Fraction
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from songsmith.engines.typing import Audio
+
+DELIVERY_RATE = 44100
+MP3_BIT_RATE = 192_000
+# LAME speed/quality knob (0 best .. 9 fastest). 7 (no noise shaping) costs half of LAME's default at
+# 192 kbit/s with no audible loss at this bit rate; the engine's CPU budget is 8 s per song.
+MP3_COMPRESSION_LEVEL = "7"
+# The largest 16-bit value; float audio is scaled by it so +1.0 never wraps to -32768.
+_INT16_SCALE = 32767.0
+
+
+def as_stereo(audio: Audio | np.ndarray[Any, Any]) -> Audio:
+    """(samples, 2) float32, C-contiguous: mono (n,) or (n, 1) is duplicated to both sides."""
+    arr = np.asarray(audio, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError(f"audio must be (samples, channels), got shape {arr.shape}")
+    if arr.shape[1] == 1:
+        arr = np.repeat(arr, 2, axis=1)
+    elif arr.shape[1] > 2:
+        arr = arr[:, :2]
+    return np.ascontiguousarray(arr)
+
+
+def resample(audio: Audio, sample_rate: int, target_rate: int = DELIVERY_RATE) -> Audio:
+    """Polyphase resampling (deterministic, no state): used for whole files."""
+    stereo = as_stereo(audio)
+    if sample_rate == target_rate:
+        return stereo
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    g = gcd(sample_rate, target_rate)
+    out = resample_poly(stereo, target_rate // g, sample_rate // g, axis=0)
+    return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def encode_wav(audio: Audio, sample_rate: int) -> bytes:
+    """44.1 kHz 16-bit stereo PCM wav. Samples beyond full scale are clipped, never wrapped."""
+    stereo = resample(audio, sample_rate)
+    pcm = np.round(np.clip(stereo, -1.0, 1.0) * _INT16_SCALE).astype("<i2")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as writer:
+        writer.setnchannels(2)
+        writer.setsampwidth(2)
+        writer.setframerate(DELIVERY_RATE)
+        writer.writeframes(pcm.tobytes())
+    return buffer.getvalue()
+
+
+def _planar_frame(block: Audio, pts: int) -> Any:
+    import av
+
+    frame = av.AudioFrame.from_ndarray(
+        np.ascontiguousarray(block.T), format="fltp", layout="stereo"
+    )
+    frame.sample_rate = DELIVERY_RATE
+    frame.pts = pts
+    return frame
+
+
+def encode_mp3(audio: Audio, sample_rate: int) -> bytes:
+    """A complete mp3 file (with its Info/LAME header, so decoders trim the encoder delay)."""
+    import av
+
+    stereo = resample(audio, sample_rate)
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp3") as container:
+        stream = container.add_stream("libmp3lame", rate=DELIVERY_RATE, layout="stereo")
+        stream.bit_rate = MP3_BIT_RATE
+        stream.format = "fltp"
+        stream.codec_context.options = {"compression_level": MP3_COMPRESSION_LEVEL}
+        frame_size = stream.codec_context.frame_size or 1152
+        for start in range(0, len(stereo), frame_size):
+            block = stereo[start : start + frame_size]
+            for packet in stream.encode(_planar_frame(block, start)):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+class Mp3StreamEncoder:
+    """Progressive mp3: each `feed` returns whole mp3 frames to append to what was sent so far.
+
+    Raw MPEG frames with no container header, so any prefix of the concatenation plays. The
+    encoder keeps up to one frame of samples (plus LAME's look-ahead) until more arrive or `flush`.
+    """
+
+    def __init__(self, sample_rate: int) -> None:
+        import av
+
+        self._sample_rate = sample_rate
+        self._codec = av.CodecContext.create("libmp3lame", "w")
+        self._codec.sample_rate = DELIVERY_RATE
+        self._codec.layout = "stereo"
+        self._codec.format = "fltp"
+        self._codec.bit_rate = MP3_BIT_RATE
+        self._codec.time_base = Fraction(1, DELIVERY_RATE)
+        self._codec.options = {"compression_level": MP3_COMPRESSION_LEVEL}
+        self._codec.open()
+        self._frame_size: int = self._codec.frame_size or 1152
+        self._resampler: Any = None
+        if sample_rate != DELIVERY_RATE:
+            self._resampler = av.AudioResampler(format="fltp", layout="stereo", rate=DELIVERY_RATE)
+        self._pending = np.zeros((0, 2), dtype=np.float32)
+        self._pts = 0
+        self._closed = False
+
+    def _to_delivery_rate(self, chunk: Audio | None) -> Audio:
+        import av
+
+        if self._resampler is None:
+            return np.zeros((0, 2), np.float32) if chunk is None else as_stereo(chunk)
+        frames: list[Any]
+        if chunk is None:
+            frames = self._resampler.resample(None)
+        else:
+            stereo = as_stereo(chunk)
+            frame = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(stereo.T), format="fltp", layout="stereo"
+            )
+            frame.sample_rate = self._sample_rate
+            frames = self._resampler.resample(frame)
+        parts = [np.asarray(f.to_ndarray(), dtype=np.float32).T for f in frames]
+        return np.concatenate(parts) if parts else np.zeros((0, 2), np.float32)
+
+    def _encode(self, frame: Any) -> bytes:
+        return b"".join(bytes(packet) for packet in self._codec.encode(frame))
+
+    def feed(self, chunk: Audio) -> bytes:
+        if self._closed:
+            raise RuntimeError("Mp3StreamEncoder.feed after flush")
+        self._pending = np.concatenate([self._pending, self._to_delivery_rate(chunk)])
+        usable = len(self._pending) - len(self._pending) % self._frame_size
+        out = []
+        for start in range(0, usable, self._frame_size):
+            out.append(self._encode(_planar_frame(self._pending[start : start + self._frame_size],
+                                                  self._pts)))
+            self._pts += self._frame_size
+        self._pending = self._pending[usable:]
+        return b"".join(out)
+
+    def flush(self) -> bytes:
+        if self._closed:
+            return b""
+        self._closed = True
+        tail = np.concatenate([self._pending, self._to_delivery_rate(None)])
+        out = []
+        if len(tail):
+            out.append(self._encode(_planar_frame(tail, self._pts)))
+        out.append(self._encode(None))
+        return b"".join(out)
+
+
+def decode_audio(
+    data: bytes, formats: Collection[str] | None = None
+) -> tuple[Audio, int]:
+    """Decode a whole file to (samples, 2) float32 at its own sample rate.
+
+    For tests and trusted internal files only: untrusted uploads go through safe_decode.
+    `formats` optionally restricts the demuxer names accepted (e.g. {"mp3", "wav"}).
+    """
+    import av
+
+    with av.open(io.BytesIO(data), mode="r") as container:
+        if formats is not None:
+            names = set(container.format.name.split(","))
+            if not names & set(formats):
+                raise ValueError(f"format {container.format.name!r} not allowed")
+        stream = container.streams.audio[0]
+        rate = int(stream.codec_context.sample_rate or stream.rate or DELIVERY_RATE)
+        resampler = av.AudioResampler(format="flt", layout="stereo", rate=rate)
+        parts: list[np.ndarray[Any, Any]] = []
+        for frame in container.decode(stream):
+            for out in resampler.resample(frame):
+                parts.append(out.to_ndarray().reshape(-1, 2))
+        for out in resampler.resample(None):
+            parts.append(out.to_ndarray().reshape(-1, 2))
+    if not parts:
+        return np.zeros((0, 2), dtype=np.float32), rate
+    return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32), rate

@@ -1,0 +1,144 @@
+"""The master: one static gain to -14 LUFS plus a look-ahead true-peak limiter, verified on the mp3.
+
+Loudness and true peak are promised for what listeners get, i.e. the decoded mp3 (quality.md), and
+the codec adds inter-sample overshoot, so the result is encoded, decoded and re-measured, and
+corrected if it misses. The mp3 bytes that passed are returned so nobody encodes twice.
+
+Stems stay exact: the limiter's gain is computed from the mix only and the same per-sample gain
+curve (no delay: the look-ahead is in the gain curve, not in the audio path) multiplies the mix and
+every stem, so the mastered stems still sum to the mastered mix.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from songsmith.media.codecs import as_stereo, decode_audio, encode_mp3, resample
+from songsmith.media.loudness import integrated_loudness, true_peak_dbtp, true_peak_envelope
+
+if TYPE_CHECKING:
+    from songsmith.engines.typing import Audio
+
+TARGET_LUFS = -14.0
+CEILING_DBTP = -1.0
+LOUDNESS_TOLERANCE_LU = 0.5  # inside quality.md's +-1 LU
+_CODEC_MARGIN_DB = 0.4  # mp3 overshoot budget: the limiter aims this far under the ceiling
+_LOOKAHEAD_S = 0.003  # the gain starts to fall this long before a peak
+_HOLD_S = 0.040  # and stays down this long after it (no gain ripple at bass periods)
+_MAX_PASSES = 3
+_AIM_TOLERANCE_LU = 0.15  # pre-codec aim; the codec moves loudness by a few hundredths
+
+
+@dataclass
+class Mastered:
+    mix: Audio  # mastered mix, (samples, 2) float32 at `sample_rate`
+    stems: dict[str, Audio]  # the same gain curve applied: they sum to `mix`
+    gain_db: float  # static gain applied before the limiter
+    lufs: float  # integrated loudness of the decoded mp3
+    true_peak_db: float  # 4x-oversampled true peak of the decoded mp3, dBTP
+    sample_rate: int = 44100
+    mp3: bytes = b""  # the encoded master that was measured (44.1 kHz, 192 kbit/s CBR)
+    limiter_db: float = 0.0  # deepest gain reduction of the limiter (0: it never acted)
+    passes: int = 1  # encode-measure rounds needed
+
+
+def limiter_gain(audio: Audio, sample_rate: int, ceiling: float) -> np.ndarray[Any, Any]:
+    """Per-sample gain (<= 1) that keeps the 4x true peak of `audio` at or below `ceiling`.
+
+    The needed gain at each peak is spread as a minimum over [n - hold, n + lookahead], then
+    smoothed by two box filters narrower than the look-ahead, so the smoothed curve is still at or
+    below the need at every peak (each averaged value comes from a window that saw the peak).
+    """
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    envelope = true_peak_envelope(audio, floor=ceiling)
+    need = np.minimum(1.0, ceiling / np.maximum(envelope, 1e-12)).astype(np.float32)
+    if float(need.min()) >= 1.0:
+        return np.ones(len(need), dtype=np.float32)
+    lookahead = max(2, int(_LOOKAHEAD_S * sample_rate))
+    hold = max(lookahead, int(_HOLD_S * sample_rate))
+    if (hold - lookahead) % 2:
+        hold += 1
+    # A centred window of hold+lookahead+1 samples, shifted so it spans [n - hold, n + lookahead].
+    shift = (hold - lookahead) // 2
+    held = minimum_filter1d(need, size=hold + lookahead + 1, mode="nearest")
+    held = np.concatenate([np.full(shift, held[0], np.float32), held[: len(held) - shift]])
+    box = lookahead if lookahead % 2 else lookahead - 1  # odd: symmetric, reach (box-1)/2 each
+    smooth = uniform_filter1d(uniform_filter1d(held, box, mode="nearest"), box, mode="nearest")
+    return np.minimum(smooth, 1.0).astype(np.float32)
+
+
+def _measure(mp3: bytes) -> tuple[float, float, float]:
+    decoded, rate = decode_audio(mp3)
+    sample_peak = float(np.abs(decoded).max()) if len(decoded) else 0.0
+    return integrated_loudness(decoded, rate), true_peak_dbtp(decoded), sample_peak
+
+
+def master(
+    mix: Audio,
+    stems: dict[str, Audio],
+    sample_rate: int,
+    *,
+    target_lufs: float = TARGET_LUFS,
+    ceiling_dbtp: float = CEILING_DBTP,
+) -> Mastered:
+    """Master a pre-master mix (and its stems) for delivery; see the module docstring.
+
+    Audio at another rate is first resampled to 44.1 kHz (the delivery rate), stems too.
+    """
+    from songsmith.media.codecs import DELIVERY_RATE
+
+    source = resample(mix, sample_rate)
+    stem_audio = {name: resample(stem, sample_rate) for name, stem in stems.items()}
+    rate = DELIVERY_RATE
+    loudness = integrated_loudness(source, rate)
+    if not math.isfinite(loudness):  # silence (or too short to gate): nothing to normalise
+        mp3 = encode_mp3(source, rate)
+        lufs, peak, _ = _measure(mp3)
+        return Mastered(source, stem_audio, 0.0, lufs, peak, rate, mp3)
+
+    gain_db = target_lufs - loudness
+    limit_db = ceiling_dbtp - _CODEC_MARGIN_DB
+    passes = 0
+    while True:
+        passes += 1
+        # Limiting lowers the loudness: re-aim the static gain (usually one extra round).
+        for round_ in range(3):
+            scaled = source * np.float32(10 ** (gain_db / 20))
+            curve = limiter_gain(scaled, rate, 10 ** (limit_db / 20))
+            out = scaled * curve[:, None]
+            measured = integrated_loudness(out, rate)
+            if abs(measured - target_lufs) <= _AIM_TOLERANCE_LU or round_ == 2:
+                break
+            gain_db += target_lufs - measured
+        mp3 = encode_mp3(out, rate)
+        lufs, peak, sample_peak = _measure(mp3)
+        loud_ok = abs(lufs - target_lufs) <= LOUDNESS_TOLERANCE_LU
+        peak_ok = peak <= ceiling_dbtp and sample_peak < 32767 / 32768
+        if (loud_ok and peak_ok) or passes >= _MAX_PASSES:
+            break
+        if not peak_ok:
+            limit_db -= peak - ceiling_dbtp + 0.2
+        if not loud_ok:
+            gain_db += target_lufs - lufs
+
+    mastered_stems = {
+        name: np.ascontiguousarray(as_stereo(stem) * np.float32(10 ** (gain_db / 20))
+                                   * curve[: len(stem), None])
+        for name, stem in stem_audio.items()
+    }
+    return Mastered(
+        mix=np.ascontiguousarray(out, dtype=np.float32),
+        stems=mastered_stems,
+        gain_db=gain_db,
+        lufs=lufs,
+        true_peak_db=peak,
+        sample_rate=rate,
+        mp3=mp3,
+        limiter_db=float(-20 * math.log10(max(float(curve.min()), 1e-6))),
+        passes=passes,
+    )

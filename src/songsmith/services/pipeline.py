@@ -1,0 +1,466 @@
+"""Execute one claimed job (a `Lease`): the work a worker does, kind by kind.
+
+`execute(ctx, lease)` returns normally when the job is done (or was already done: every step is
+idempotent), raises `GenerationFailed` for a failure that retrying cannot fix, and lets any other
+exception mean "this attempt failed, retry". The worker turns those into queue calls; after the
+last attempt it calls `finish_failed` here.
+
+Outputs are written as new write-once blobs per attempt; only `complete_clip` (fenced by the
+attempt) makes them visible, and an attempt that lost the race deletes what it wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from songsmith.domain.errors import GenerationFailed
+from songsmith.domain.statuses import Mode, TaskStatus
+
+if TYPE_CHECKING:
+    from songsmith.blobs.typing import BlobStore, BlobWriter
+    from songsmith.config import Settings
+    from songsmith.domain.models import Clip, Task
+    from songsmith.engines.registry import EngineRegistry
+    from songsmith.engines.typing import Audio, GenerationJob, Song, SourceMaterial
+    from songsmith.queue.typing import JobSpec, Lease
+    from songsmith.store.typing import Store
+
+log = logging.getLogger(__name__)
+
+# Share of a clip's progress the engine's own (done, total) covers; the rest is mastering,
+# encoding and storing.
+ENGINE_PROGRESS_SHARE = 90
+_PROGRESS_MIN_INTERVAL_S = 0.25
+
+
+@dataclass
+class PipelineContext:
+    """Long-lived state of one worker process (engines stay loaded across jobs)."""
+
+    settings: Settings
+    store: Store
+    blobs: BlobStore
+    engines: EngineRegistry
+
+
+Handler = Callable[[PipelineContext, "Lease"], None]
+
+
+def execute(ctx: PipelineContext, lease: Lease) -> None:
+    handler = HANDLERS.get(lease.spec.kind)
+    if handler is None:
+        raise GenerationFailed(
+            "not_supported", f"This server cannot run jobs of kind {lease.spec.kind!r} yet."
+        )
+    handler(ctx, lease)
+
+
+# --- generate --------------------------------------------------------------------------------
+
+
+def _seed_for(task: Task, clip: Clip) -> int:
+    recorded = clip.metadata.get("seed")
+    if isinstance(recorded, int):
+        return recorded
+    base = task.request.get("seed")
+    if not isinstance(base, int):
+        # Stable across retries and shared by the task's clips, yet unpredictable per task.
+        base = int(hashlib.sha256(task.id.encode()).hexdigest()[:7], 16)
+    return base + clip.index
+
+
+def _vocal_gender(request: dict[str, Any]) -> str | None:
+    value = request.get("vocal_gender")
+    meta = request.get("metadata")
+    if not value and isinstance(meta, dict):
+        value = meta.get("vocal_gender")
+    return value if value in ("f", "m") else None
+
+
+def build_job(ctx: PipelineContext, task: Task, clip: Clip, spec: JobSpec) -> GenerationJob:
+    """The engine's view of a clip, from the request as stored (inherited fields included)."""
+    from songsmith.domain.model_versions import model_version
+    from songsmith.engines.typing import GenerationJob
+
+    request = task.request
+    mode = Mode(spec.payload.get("mode", task.mode.value))
+    _, preset = ctx.settings.engine_for_mv(clip.mv)
+    preset = str(spec.payload.get("preset") or preset)
+    instrumental = mode is Mode.INSTRUMENTAL or bool(request.get("make_instrumental"))
+    lyrics = (
+        "" if mode in (Mode.INSTRUMENTAL, Mode.INSPIRATION) else str(request.get("prompt") or "")
+    )
+    extra: dict[str, Any] = {}
+    meta = request.get("metadata")
+    if isinstance(meta, dict) and isinstance(meta.get("control_sliders"), dict):
+        extra["control_sliders"] = meta["control_sliders"]
+    if request.get("gpt_description_prompt"):
+        extra["gpt_description_prompt"] = str(request["gpt_description_prompt"])
+    for name in ("stem_type_group_name", "stem_task", "override_fields"):
+        if request.get(name) is not None:
+            extra[name] = request[name]
+    if isinstance(spec.payload.get("testing"), dict):
+        extra["testing"] = spec.payload["testing"]
+    return GenerationJob(
+        mode=mode,
+        seed=_seed_for(task, clip),
+        max_duration_s=model_version(clip.mv).max_duration_s,
+        lyrics=lyrics,
+        tags=str(request.get("tags") or ""),
+        negative_tags=str(request.get("negative_tags") or ""),
+        title=clip.title or str(request.get("title") or ""),
+        instrumental=instrumental,
+        vocal_gender=_vocal_gender(request),
+        preset=preset,
+        clip_index=clip.index,
+        source=load_source(ctx, task, mode),
+        continue_at=_float_or_none(request.get("continue_at")),
+        window=_window(request, mode),
+        extra=extra,
+    )
+
+
+def _float_or_none(value: Any) -> float | None:
+    try:
+        return None if value is None or value == "" else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+_SOURCE_FIELD = {
+    Mode.EXTEND: "continue_clip_id",
+    Mode.UPLOAD_EXTEND: "continue_clip_id",
+    Mode.INFILL: "continue_clip_id",
+    Mode.GEN_STEM: "continue_clip_id",
+    Mode.COVER: "cover_clip_id",
+    Mode.ARTIST_CONSISTENCY: "artist_clip_id",
+    Mode.UNDERPAINTING: "underpainting_clip_id",
+    Mode.OVERPAINTING: "overpainting_clip_id",
+}
+_WINDOW_FIELDS = {
+    Mode.INFILL: ("infill_start_s", "infill_end_s"),
+    Mode.UNDERPAINTING: ("underpainting_start_s", "underpainting_end_s"),
+    Mode.OVERPAINTING: ("overpainting_start_s", "overpainting_end_s"),
+}
+
+
+def _window(request: dict[str, Any], mode: Mode) -> tuple[float, float] | None:
+    names = _WINDOW_FIELDS.get(mode)
+    if names is None:
+        return None
+    start, end = (_float_or_none(request.get(n)) for n in names)
+    if start is None or end is None:
+        return None
+    return (start, end)
+
+
+def load_source(ctx: PipelineContext, task: Task, mode: Mode) -> SourceMaterial | None:
+    """The clip an edit mode builds on: decoded audio, its score and stems when stored."""
+    name = _SOURCE_FIELD.get(mode)
+    if name is None or not task.request.get(name):
+        return None
+    from songsmith.engines.score import Score
+    from songsmith.engines.typing import SourceMaterial
+    from songsmith.media.codecs import decode_audio
+
+    source = ctx.store.get_clip(str(task.request[name]), task.key_id)
+    if source is None or "mp3" not in source.artifacts:
+        raise GenerationFailed("clip_not_exist", f"The source clip {task.request[name]} is gone.")
+    audio, rate = decode_audio(_read(ctx.blobs, source.artifacts["mp3"]), {"mp3"})
+    score = None
+    if "score" in source.artifacts:
+        score = Score.from_dict(json.loads(_read(ctx.blobs, source.artifacts["score"])))
+    stems: dict[str, Audio] = {}
+    for kind, blob_id in source.artifacts.items():
+        if kind.startswith("stem:"):
+            stems[kind[5:]], _ = decode_audio(_read(ctx.blobs, blob_id), {"wav"})
+    return SourceMaterial(
+        clip_id=source.id,
+        audio=audio,
+        sample_rate=rate,
+        score=score,
+        stems=stems,
+        metadata=dict(source.metadata),
+        analysis=source.metadata.get("analysis"),
+    )
+
+
+def _read(blobs: BlobStore, blob_id: str) -> bytes:
+    return b"".join(blobs.read(blob_id))
+
+
+@dataclass
+class _ClipFeedback:
+    """Engine callbacks -> throttled, monotonic progress rows and a progressive mp3 stream."""
+
+    ctx: PipelineContext
+    clip_id: str
+    task_id: str
+    attempt: int
+    sample_rate: int
+    last_percent: int = -1
+    last_write: float = 0.0
+    stream: BlobWriter | None = None
+    encoder: Any = None
+    lost: bool = False
+    written: list[str] = field(default_factory=list)
+
+    def progress(self, done: int, total: int) -> None:
+        percent = int(ENGINE_PROGRESS_SHARE * done / total) if total > 0 else 0
+        now = time.monotonic()
+        if percent <= self.last_percent or now - self.last_write < _PROGRESS_MIN_INTERVAL_S:
+            return
+        self._set(percent)
+
+    def _set(self, percent: int, stream_blob: str | None = None) -> None:
+        self.last_percent, self.last_write = max(percent, self.last_percent), time.monotonic()
+        ok = self.ctx.store.set_clip_progress(
+            self.clip_id, self.attempt, max(percent, 0), stream_blob=stream_blob
+        )
+        if not ok:
+            # A newer attempt owns the clip: finishing would be wasted work.
+            self.lost = True
+            raise _LeaseLost()
+        self.ctx.store.refresh_task(self.task_id)
+
+    def audio(self, chunk: Audio) -> None:
+        if self.encoder is None:
+            from songsmith.media.codecs import Mp3StreamEncoder
+
+            self.encoder = Mp3StreamEncoder(self.sample_rate)
+        data = self.encoder.feed(chunk)
+        if not data:
+            return
+        if self.stream is None:
+            self.stream = self.ctx.blobs.open_append(content_type="audio/mpeg", suffix="mp3")
+            self.stream.append(data)
+            self._set(max(self.last_percent, 0), stream_blob=self.stream.blob_id)
+            return
+        self.stream.append(data)
+
+    def close_stream(self) -> None:
+        if self.stream is not None:
+            if self.encoder is not None:
+                self.stream.append(self.encoder.flush())
+            self.stream.close()
+
+
+class _LeaseLost(Exception):
+    """Raised out of an engine callback when a newer attempt took the clip over."""
+
+
+def run_generate(ctx: PipelineContext, lease: Lease) -> None:
+    spec = lease.spec
+    store = ctx.store
+    if spec.clip_id is None:
+        raise GenerationFailed("internal", "A generate job needs a clip.")
+    task = store.get_task(spec.task_id, None)
+    clip = store.get_clip(spec.clip_id, None)
+    if task is None or clip is None:
+        raise GenerationFailed("internal", "The task or clip of this job no longer exists.")
+    if clip.status.terminal or task.status.terminal:
+        return  # an earlier attempt already finished it: at-least-once, effects once
+    if not store.start_clip(clip.id, lease.attempt):
+        return  # a newer attempt owns the clip
+    store.set_task_status(task.id, TaskStatus.IN_PROGRESS)
+
+    engine_name = str(spec.payload.get("engine") or ctx.settings.engine_for_mv(clip.mv)[0])
+    job = build_job(ctx, task, clip, spec)
+    engine = ctx.engines.get(engine_name, job.preset)
+    if job.mode not in engine.capabilities.modes:
+        raise GenerationFailed(
+            "not_supported", f"The {engine_name} engine cannot do {job.mode.value!r}."
+        )
+    feedback = _ClipFeedback(ctx, clip.id, task.id, lease.attempt, engine.capabilities.sample_rate)
+    feedback._set(0)
+    try:
+        song = engine.generate(
+            job, feedback.progress, feedback.audio if engine.capabilities.streams else None
+        )
+    except _LeaseLost:
+        return
+    finally:
+        try:
+            feedback.close_stream()
+        except Exception:  # the stream is a preview; the final mp3 matters
+            log.exception("closing the stream of clip %s failed", clip.id)
+
+    artifacts, duration, metadata = _store_outputs(ctx, song, job, clip, engine_name)
+    metadata.update(_clip_metadata(song, job, engine_name, duration))
+    if not store.complete_clip(
+        clip.id, lease.attempt, duration=duration, artifacts=artifacts, metadata=metadata
+    ):
+        current = store.get_clip(clip.id, None)
+        for blob_id in artifacts.values():
+            ctx.blobs.delete(blob_id)
+        if feedback.stream is not None and (
+            current is None or current.artifacts.get("stream") != feedback.stream.blob_id
+        ):
+            ctx.blobs.delete(feedback.stream.blob_id)
+        return
+    finish_task(store, task.id, ctx.settings)
+
+
+def _clip_metadata(song: Song, job: GenerationJob, engine: str, duration: float) -> dict[str, Any]:
+    meta = {k: v for k, v in song.metadata.items() if _json_safe(v)}
+    meta.update({"engine": meta.get("engine", engine), "seed": job.seed, "duration": duration})
+    if song.score is not None:
+        meta.setdefault("bpm", song.score.bpm)
+        meta.setdefault("key", song.score.key)
+        ts = song.score.time_signature
+        meta.setdefault("time_signature", f"{ts[0]}/{ts[1]}")
+    return meta
+
+
+def _json_safe(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _store_outputs(
+    ctx: PipelineContext, song: Song, job: GenerationJob, clip: Clip, engine: str
+) -> tuple[dict[str, str], float, dict[str, Any]]:
+    """Master, encode and store every eager artifact. Returns (artifacts, duration, metadata)."""
+    from songsmith.media.codecs import encode_mp3, encode_wav
+    from songsmith.media.cover import cover_images
+    from songsmith.media.master import master
+
+    blobs = ctx.blobs
+    written: dict[str, str] = {}
+    try:
+        mastered = master(song.mix, song.stems, song.sample_rate)
+        rate = mastered.sample_rate
+        # The master hands back the mp3 it measured; encode only if it did not.
+        mp3 = mastered.mp3 or encode_mp3(mastered.mix, rate)
+        written["mp3"] = blobs.put(mp3, content_type="audio/mpeg", suffix="mp3")
+        small, large = cover_images(job.title or clip.title, job.tags, job.seed)
+        written["image"] = blobs.put(small, content_type="image/jpeg", suffix="jpg")
+        written["image_large"] = blobs.put(large, content_type="image/jpeg", suffix="jpg")
+        for group, stem in mastered.stems.items():
+            wav = encode_wav(stem, rate)
+            written[f"stem:{group}"] = blobs.put(wav, content_type="audio/wav", suffix="wav")
+        if song.score is not None:
+            score_json = json.dumps(song.score.to_dict()).encode()
+            written["score"] = blobs.put(score_json, content_type="application/json", suffix="json")
+        words = song.words or (song.score.words if song.score is not None else [])
+        timing = {
+            "aligned_words": [
+                {
+                    "word": w.word,
+                    "success": True,
+                    "start_s": w.start_s,
+                    "end_s": w.end_s,
+                    "p_align": 1.0,
+                }
+                for w in words
+            ],
+            "hoot_cer": 0.0,
+            "is_streamed": False,
+        }
+        written["timing"] = blobs.put(
+            json.dumps(timing).encode(), content_type="application/json", suffix="json"
+        )
+    except BaseException:
+        for blob_id in written.values():
+            blobs.delete(blob_id)
+        raise
+    duration = round(len(mastered.mix) / float(rate), 3)
+    metadata: dict[str, Any] = {
+        "master_gain_db": round(float(mastered.gain_db), 2),
+        "lufs": round(float(mastered.lufs), 2),
+        "true_peak_db": round(float(mastered.true_peak_db), 2),
+    }
+    return written, duration, metadata
+
+
+# --- lyrics ----------------------------------------------------------------------------------
+
+
+def run_lyrics(ctx: PipelineContext, lease: Lease) -> None:
+    from songsmith import lyrics
+
+    write_lyrics: Any = getattr(lyrics, "write_lyrics", None)
+    if write_lyrics is None:
+        raise GenerationFailed("not_supported", "The lyrics writer is not installed.")
+
+    store = ctx.store
+    task = store.get_task(lease.spec.task_id, None)
+    if task is None:
+        raise GenerationFailed("internal", "The task of this job no longer exists.")
+    if task.status.terminal:
+        return
+    store.set_task_status(task.id, TaskStatus.IN_PROGRESS)
+    seed = task.request.get("seed")
+    if not isinstance(seed, int):
+        seed = int(hashlib.sha256(task.id.encode()).hexdigest()[:7], 16)
+    result = write_lyrics(str(task.request.get("prompt") or ""), seed, ctx.settings)
+    store.set_task_result(
+        task.id,
+        {
+            "id": task.id,
+            "status": "complete",
+            "title": result.title,
+            "text": result.text,
+            "tags": result.tags,
+        },
+    )
+    store.set_task_status(task.id, TaskStatus.SUCCESS)
+    notify(store, task.id, ctx.settings)
+
+
+# Later kinds (upload, concat, render_wav, render_mp4, stems) plug in here.
+HANDLERS: dict[str, Handler] = {
+    "generate": run_generate,
+    "lyrics": run_lyrics,
+}
+
+
+# --- endings ---------------------------------------------------------------------------------
+
+
+def finish_task(store: Store, task_id: str, settings: Settings | None) -> None:
+    task = store.refresh_task(task_id)
+    if task.status.terminal and settings is not None:
+        notify(store, task_id, settings)
+
+
+def finish_failed(
+    store: Store, spec: JobSpec, error_type: str, message: str, settings: Settings | None = None
+) -> None:
+    """A job is out of attempts (or failed for good): its clip ends `error`, and the task ends
+    FAILURE once its clips are all terminal (a task-level job fails its task at once)."""
+    message = message or "The job failed."
+    if spec.clip_id is not None:
+        store.fail_clip(spec.clip_id, None, error_type, message)
+        finish_task(store, spec.task_id, settings)
+        return
+    task = store.get_task(spec.task_id, None)
+    if task is not None and not task.status.terminal:
+        store.set_task_status(spec.task_id, TaskStatus.FAILURE, fail_reason=message)
+        if settings is not None:
+            notify(store, spec.task_id, settings)
+
+
+def notify(store: Store, task_id: str, settings: Settings) -> None:
+    """POST the task to its notify_hook through the callbacks service (optional here)."""
+    import importlib
+
+    try:
+        callbacks: Any = importlib.import_module("songsmith.services.callbacks")
+    except ModuleNotFoundError as exc:
+        if exc.name != "songsmith.services.callbacks":
+            raise
+        return  # not installed: tasks still complete, nobody is told
+    try:
+        callbacks.notify_task(store, task_id, settings)
+    except Exception:  # a failed delivery never fails the task
+        log.exception("notify_hook delivery for task %s failed", task_id)

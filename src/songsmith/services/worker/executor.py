@@ -1,0 +1,97 @@
+"""The job process: holds the engines (warm across jobs) and runs one job at a time.
+
+A worker starts it in a session of its own (`start_new_session`), so a job that hangs, ignores
+SIGTERM or spawns children is ended by killing the whole process group; the worker itself stays.
+Run as `python -m songsmith.services.worker.executor --in FD --out FD --parent PID`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from typing import TYPE_CHECKING
+
+from songsmith.services.worker.lifeline import die_with_parent
+from songsmith.services.worker.protocol import LineReader, lease_from_dict, send
+
+if TYPE_CHECKING:
+    from songsmith.services.pipeline import PipelineContext
+
+log = logging.getLogger("songsmith.worker.executor")
+
+
+def build_context(settings_json: str) -> PipelineContext:
+    from songsmith.blobs.local import LocalBlobStore
+    from songsmith.config import Settings
+    from songsmith.engines.registry import EngineRegistry
+    from songsmith.services import pipeline
+    from songsmith.store.sql import SqlStore
+
+    settings = Settings.model_validate_json(settings_json)
+    return pipeline.PipelineContext(
+        settings=settings,
+        store=SqlStore(settings.resolved_database_url, migrate=False),
+        blobs=LocalBlobStore(settings.blob_dir, settings.resolved_public_base_url),
+        engines=EngineRegistry(settings),
+    )
+
+
+def serve(in_fd: int, out_fd: int) -> None:
+    from songsmith.domain.errors import GenerationFailed
+    from songsmith.services.pipeline import execute
+
+    reader = LineReader(in_fd)
+    hello = reader.read_blocking()
+    if hello is None:
+        return
+    ctx = build_context(hello["settings"])
+    for name in hello.get("preload", []):
+        try:
+            ctx.engines.get(name)
+        except Exception:  # a missing engine fails its jobs, not the process
+            log.exception("could not preload engine %s", name)
+    send(out_fd, {"ready": True, "pid": os.getpid()})
+    while (message := reader.read_blocking()) is not None:
+        lease = lease_from_dict(message["lease"])
+        try:
+            execute(ctx, lease)
+        except GenerationFailed as exc:
+            send(
+                out_fd,
+                {"ok": False, "retry": False, "error_type": exc.error_type, "message": exc.message},
+            )
+        except Exception as exc:
+            log.error(
+                "job %s attempt %s failed:\n%s", lease.job_id, lease.attempt, traceback.format_exc()
+            )
+            send(
+                out_fd,
+                {
+                    "ok": False,
+                    "retry": True,
+                    "error_type": "internal",
+                    "message": f"{type(exc).__name__}: {exc}",
+                },
+            )
+        else:
+            send(out_fd, {"ok": True})
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="songsmith-job-process")
+    parser.add_argument("--in", dest="in_fd", type=int, required=True)
+    parser.add_argument("--out", dest="out_fd", type=int, required=True)
+    parser.add_argument("--parent", type=int, required=True)
+    args = parser.parse_args(argv)
+    die_with_parent(args.parent)
+    logging.basicConfig(
+        level=os.environ.get("SONGSMITH_LOG_LEVEL", "INFO").upper(), stream=sys.stderr
+    )
+    serve(args.in_fd, args.out_fd)
+
+
+if __name__ == "__main__":
+    main()
