@@ -161,10 +161,15 @@ def main() -> None:
 
     ranks: list[int] = []
     baseline_ranks: list[int] = []
+    confused: list[str] = []
     if not args.no_embed and EVAL_PYTHON.exists():
         lyrics = [_sung_text(s.text) for s in songs]
         matrix = _cosines(list(PROMPTS), lyrics)
         ranks = [_rank_of_own_prompt(matrix, i) for i in range(len(PROMPTS))]
+        for i, row in enumerate(matrix):
+            top = max(range(len(row)), key=row.__getitem__)
+            if top != i:
+                confused.append(f"#{i + 1} nearer to #{top + 1} ({row[top]:.3f} vs {row[i]:.3f})")
         generic = [_sung_text(compose_lyrics("a song", args.seed + i).text) for i in range(50)]
         base = _cosines(list(PROMPTS), generic)
         baseline_ranks = [_rank_of_own_prompt(base, i) for i in range(len(PROMPTS))]
@@ -200,6 +205,8 @@ def main() -> None:
             f"on topic (own prompt ranks first by MiniLM cosine): {first:.0%} (bar >= 90%); "
             f"mean rank {statistics.mean(ranks):.2f}; baseline 'a song' lyrics: {base_first:.0%}"
         )
+        if confused:
+            summary.append("off topic: " + "; ".join(confused))
     else:
         summary.append("on topic: skipped (no .venv-eval; see the module docstring)")
     print()  # noqa: T201

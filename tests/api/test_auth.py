@@ -52,13 +52,19 @@ def test_every_bad_credential_gets_the_byte_identical_401(api: Api) -> None:
 def test_auth_comes_before_body_validation(api: Api) -> None:
     with httpx.Client(base_url=api.base_url) as client:
         assert client.post("/suno/submit/music", content=b"{bad").status_code == 401
+        for body in (b"{bad", b"[1]", b'{"tags": 5}'):
+            response = client.post(
+                "/suno/submit/music", content=body, headers={"content-type": "application/json"}
+            )
+            assert response.status_code == 401, response.text
 
 
 def test_env_key_is_accepted_and_stored_hashed(tmp_path: Path) -> None:
     secret = KEY_PREFIX + "environment-key-for-tests"
-    with running_api(tmp_path) as api:
-        record = ensure_env_key(api.store, secret)
+    with running_api(tmp_path, api_key=secret) as api:
+        record = ensure_env_key(api.store, secret)  # create_app registered it already
         assert record is not None and record.key_hash == hash_key(secret)
+        assert len(api.store.list_keys()) == 1
         assert ensure_env_key(api.store, secret) == record  # idempotent across restarts
         with api.client(secret) as client:
             assert client.post("/suno/submit/music", json={"tags": "x"}).status_code == 200

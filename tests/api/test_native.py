@@ -54,3 +54,13 @@ def test_swagger_ui_uses_only_local_assets(api: Api) -> None:
             assert asset.status_code == 200 and len(asset.content) > 100, name
         assert client.get("/docs/assets/..%2Fapp.py").status_code == 404
         assert client.get("/docs/assets/index.html").status_code == 404
+
+
+def test_cors_is_off_unless_origins_are_configured(api: Api, tmp_path: Path) -> None:
+    preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": "POST"}
+    with api.client() as client:
+        assert "access-control-allow-origin" not in client.get("/health", headers=preflight).headers
+    with running_api(tmp_path, cors_origins=["https://app.example"]) as cors:
+        with cors.client() as client:
+            response = client.options("/suno/submit/music", headers=preflight)
+            assert response.headers["access-control-allow-origin"] == "https://app.example"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from songsmith.net.guard import AddressPolicy, BlockedAddress, embedded_v4, parse_cidrs
 
@@ -123,10 +125,41 @@ def test_non_canonical_spellings_are_not_addresses() -> None:
 
 
 def test_embedded_v4_positions() -> None:
-    found = dict((how, str(ip)) for ip, how in embedded_v4(ipaddress.IPv6Address("2002:c000:204::")))
+    found = dict(
+        (how, str(ip)) for ip, how in embedded_v4(ipaddress.IPv6Address("2002:c000:204::"))
+    )
     assert found == {"6to4": "192.0.2.4"}
     teredo = ipaddress.IPv6Address("2001:0:4136:e378:8000:63bf:3fff:fdd2")
     assert {how: str(ip) for ip, how in embedded_v4(teredo)} == {
         "Teredo server": "65.54.227.120",
         "Teredo client": "192.0.2.45",
     }
+
+
+def _verdict(policy: AddressPolicy, address: str) -> bool:
+    try:
+        policy.check(address)
+    except BlockedAddress:
+        return False
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_ipv4_inside_ipv6_is_judged_like_the_ipv4_itself(value: int) -> None:
+    v4 = ipaddress.IPv4Address(value)
+    expected = _verdict(STRICT, str(v4))
+    mapped = ipaddress.IPv6Address((0xFFFF << 32) | value)
+    nat64 = ipaddress.IPv6Address(int(ipaddress.IPv6Address("64:ff9b::")) | value)
+    six_to_four = ipaddress.IPv6Address((0x2002 << 112) | (value << 80) | 1)
+    assert _verdict(STRICT, str(mapped)) == expected
+    assert _verdict(STRICT, str(nat64)) == expected
+    assert _verdict(STRICT, str(six_to_four)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.ip_addresses())
+def test_check_only_ever_raises_blocked_address(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> None:
+    _verdict(STRICT, str(address))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from songsmith.net.errors import InvalidUrl
 from songsmith.net.guard import AddressPolicy
@@ -38,6 +40,7 @@ def test_parse_keeps_what_the_client_needs() -> None:
         "http://songs.example /",
         "http://songs.example/\n",
         "http://[::1/",
+        "http://[2606:2800:220:1::1]junk/",
         "http://[fe80::1%25eth0]/",
         "http://%73ongs.example/",
         "http://songs..example/",
@@ -104,3 +107,14 @@ def test_resolver_failures_and_hangs_are_dns_failures() -> None:
     with pytest.raises(InvalidUrl, match="longer than"):
         resolve_with_timeout(hung, "songs.example", 80, 0.05)
     release.set()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200) | st.from_regex(r"https?://[\[\]0-9a-fA-F.:%@\\/a-z]{0,40}"))
+def test_parse_url_only_ever_raises_invalid_url(text: str) -> None:
+    try:
+        parsed = parse_url(text)
+    except InvalidUrl:
+        return
+    assert parsed.scheme in ("http", "https") and parsed.host and 0 < parsed.port < 65536
+    assert parse_url(parsed.url) == parsed  # the rebuilt URL means the same thing

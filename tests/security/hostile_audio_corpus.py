@@ -37,7 +37,7 @@ def pyav_bytes(container: str, codec: str, seconds: float = 1.0, rate: int = SR)
 
     buf = io.BytesIO()
     with av.open(buf, "w", format=container) as out:
-        stream = out.add_stream(codec, rate=rate, layout="stereo")
+        stream: Any = out.add_stream(codec, rate=rate, layout="stereo")
         planar = np.ascontiguousarray(_tone(seconds, sr=rate).T)
         frame = av.AudioFrame.from_ndarray(planar, format="fltp", layout="stereo")
         frame.sample_rate = rate
@@ -70,9 +70,7 @@ def wav_header(
 def flac_streaminfo_only(*, total_samples: int, rate: int = SR, channels: int = 2) -> bytes:
     """A FLAC file that is only its STREAMINFO block: it claims `total_samples` and holds none."""
     bits_per_sample = 16
-    packed = (
-        (rate << 44) | ((channels - 1) << 41) | ((bits_per_sample - 1) << 36) | total_samples
-    )
+    packed = (rate << 44) | ((channels - 1) << 41) | ((bits_per_sample - 1) << 36) | total_samples
     info = struct.pack(">HH", 4096, 4096) + b"\x00\x00\x10" + b"\x00\x40\x00"
     info += packed.to_bytes(8, "big") + bytes(16)  # MD5 of nothing
     header = bytes([0x80]) + len(info).to_bytes(3, "big")  # last block, type 0 (STREAMINFO)
@@ -109,7 +107,9 @@ def corpus(local_file: str, canary_url: str) -> list[Entry]:
     mp3 = pyav_bytes("mp3", "libmp3lame")
     m4a = pyav_bytes("ipod", "aac")
     hls_file = f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n{local_file}\n#EXT-X-ENDLIST\n"
-    hls_url = f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n{canary_url}/a.ts\n#EXT-X-ENDLIST\n"
+    hls_url = (
+        f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n{canary_url}/a.ts\n#EXT-X-ENDLIST\n"
+    )
     hls_proto = f"#EXTM3U\n#EXTINF:10,\nfile:{local_file}\n#EXT-X-ENDLIST\n"
     ffconcat = f"ffconcat version 1.0\nfile '{local_file}'\nfile '{canary_url}/b.wav'\n"
     m3u_plain = f"#EXTM3U\n#EXTINF:123,Song\n{local_file}\n{canary_url}/c.mp3\n"
@@ -137,12 +137,16 @@ def corpus(local_file: str, canary_url: str) -> list[Entry]:
         ("id3-only", id3_tag(), {}),
         ("id3-huge-size", id3_tag(declared_size=0x0FFFFFFF), {}),
         ("id3-bad-syncsafe", b"ID3\x04\x00\x00\xff\xff\xff\xff" + bytes(64), {}),
-        ("wav-claims-4gib", wav_header(data_size=0xFFFFFFF0) + wav[44:44 + 8820], {}),
-        ("wav-riff-claims-4gib", wav_header(data_size=8820, riff_size=0xFFFFFFFF) + bytes(8820), {}),  # noqa: E501
+        ("wav-claims-4gib", wav_header(data_size=0xFFFFFFF0) + wav[44 : 44 + 8820], {}),
+        (
+            "wav-riff-claims-4gib",
+            wav_header(data_size=8820, riff_size=0xFFFFFFFF) + bytes(8820),
+            {},
+        ),
         ("wav-zero-channels", wav_header(data_size=400, channels=0) + bytes(400), {}),
         ("wav-zero-rate", wav_header(data_size=400, rate=0) + bytes(400), {}),
         ("wav-4ghz-rate", wav_header(data_size=400, rate=4_000_000_000) + bytes(400), {}),
-        ("wav-65535-channels", wav_header(data_size=400, channels=65535, bits=8) + bytes(400), {}),  # noqa: E501
+        ("wav-65535-channels", wav_header(data_size=400, channels=65535, bits=8) + bytes(400), {}),
         ("wav-header-only", wav[:44], {}),
         ("wav-no-data-chunk", wav[:36], {}),
         ("wav-adpcm-codec", wav_header(data_size=400, fmt_tag=2, bits=4) + bytes(400), {}),
@@ -160,7 +164,11 @@ def corpus(local_file: str, canary_url: str) -> list[Entry]:
         ("ogg-truncated", ogg[:50], {}),
         ("ogg-garbage", b"OggS" + random_bytes(4, 4096), {}),
         ("mp4-truncated", m4a[: len(m4a) // 3], {}),
-        ("mp4-ftyp-garbage", b"\x00\x00\x00\x18ftypM4A \x00\x00\x00\x00" + random_bytes(5, 4096), {}),  # noqa: E501
+        (
+            "mp4-ftyp-garbage",
+            b"\x00\x00\x00\x18ftypM4A \x00\x00\x00\x00" + random_bytes(5, 4096),
+            {},
+        ),
         ("mp4-ftyp-hls", b"\x00\x00\x00\x18ftypM4A \x00\x00\x00\x00" + hls_file.encode(), {}),
         ("adts-garbage", b"\xff\xf1\x50\x80\x02\x1f\xfc" + random_bytes(6, 2048), {}),
         ("html", b"<!doctype html><html><body>not audio</body></html>", {}),
@@ -179,4 +187,3 @@ def _gzip(data: bytes) -> bytes:
     import gzip
 
     return gzip.compress(data)
-

@@ -90,7 +90,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
 
     def _drip(self, *, head_first: bool, interval: float) -> None:
-        """One byte every `interval` seconds: each read succeeds, so per-read timeouts never fire."""
+        """A byte every `interval` seconds: each read succeeds, so per-read timeouts never fire."""
         head = b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n"
         payload = head + b"z" * 1000
         start = 0

@@ -1,4 +1,4 @@
-"""S3: hostile uploads end in `InvalidAudio`, read no local file, open no connection, stay bounded."""
+"""S3: hostile uploads end in `InvalidAudio`, read no local file, connect nowhere, stay bounded."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hostile_audio_corpus import SR, corpus, soundfile_bytes
 from security_canaries import CanaryListener, FifoCanary
@@ -14,7 +15,11 @@ from security_servers import LocalHttpServer
 
 from songsmith.config import Settings
 from songsmith.domain.errors import GenerationFailed
-from songsmith.media.safe_decode import InvalidAudio, probe_and_decode
+from songsmith.media.safe_decode import (
+    InvalidAudio,
+    probe_and_decode,
+    probe_and_decode_isolated,
+)
 from songsmith.services.upload import run_upload
 
 # Not a speed target: a hang guard so one pathological file cannot stall the suite.
@@ -113,3 +118,46 @@ def test_upload_job_fetches_and_decodes_and_fails_cleanly_on_hostile_bytes(
     finally:
         server.close()
     assert fifo_canary.opens == 0
+
+
+def test_isolated_decode_matches_in_process_and_refuses_the_same(
+    fifo_canary: FifoCanary, canary_listener: CanaryListener
+) -> None:
+    wav = soundfile_bytes("WAV", seconds=1.0)
+    audio, sr = probe_and_decode_isolated(wav)
+    expected, expected_sr = probe_and_decode(wav)
+    assert sr == expected_sr
+    np.testing.assert_array_equal(audio, expected)
+    entries = dict(
+        (name, (data, limits))
+        for name, data, limits in corpus(
+            str(fifo_canary.path), f"http://127.0.0.2:{canary_listener.port}"
+        )
+    )
+    # Past the sniffer, into FFmpeg inside the child: each must come back as InvalidAudio.
+    for name in ("wav-nan-samples", "mp4-truncated", "wav-adpcm-codec"):
+        data, limits = entries[name]
+        with pytest.raises(InvalidAudio):
+            probe_and_decode_isolated(data, **limits)
+    assert fifo_canary.opens == 0
+    assert canary_listener.accepts == 0
+
+
+def test_isolated_decode_is_killed_at_its_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    import songsmith.media.safe_decode as safe_decode
+
+    wav = soundfile_bytes("WAV", seconds=1.0)
+    # In-child deadline: the decoder's own per-packet check answers.
+    with pytest.raises(InvalidAudio, match="took longer"):
+        probe_and_decode_isolated(wav, timeout_s=0.0)
+    # Parent deadline: a child that has not answered in time is killed (here: it cannot even
+    # finish starting in 10 ms, standing in for a hang inside FFmpeg).
+    monkeypatch.setattr(safe_decode, "CHILD_START_ALLOWANCE_S", 0.01)
+    started = time.monotonic()
+    with pytest.raises(InvalidAudio, match="took longer"):
+        probe_and_decode_isolated(wav, timeout_s=0.0)
+    assert time.monotonic() - started < PER_FILE_BOUND_S
+    monkeypatch.undo()
+    # A child that cannot even start within its memory limit fails closed, not open.
+    with pytest.raises(InvalidAudio):
+        probe_and_decode_isolated(wav, memory_limit_bytes=64 * 1024 * 1024)

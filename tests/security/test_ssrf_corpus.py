@@ -8,6 +8,7 @@ redirects, DNS answers that change, and a 1 byte/s server; canaries on 127.0.0.2
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -303,7 +304,9 @@ def test_connection_goes_to_the_checked_address_not_a_second_lookup(
         url = f"http://rebind.example:{http_server.port}/ok"
         result = safe_fetch(url, policy=ALLOW_LOCAL, max_bytes=1024, resolver=resolver)
         assert result.status == 200
-        assert http_server.state.requests[-1].headers["host"] == f"rebind.example:{http_server.port}"
+        assert (
+            http_server.state.requests[-1].headers["host"] == f"rebind.example:{http_server.port}"
+        )
         with pytest.raises(TimeoutError):
             trap.accept()
 
@@ -325,3 +328,36 @@ def test_size_cap_while_streaming(path: str, http_server: LocalHttpServer) -> No
     with pytest.raises(FetchError) as caught:
         safe_fetch(http_server.url(path), policy=ALLOW_LOCAL, max_bytes=4096)
     assert caught.value.code == "too_large"
+
+
+def test_https_goes_to_the_checked_address_with_the_name_in_sni() -> None:
+    """TLS: the socket goes to the checked IP while the ClientHello names the host (SNI), so the
+    certificate is verified against the name. The ClientHello is plaintext: read it raw."""
+    hello = bytearray()
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(5)
+        port = listener.getsockname()[1]
+
+        def read_hello() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.settimeout(2)
+                # One TLS record: 5-byte header whose last two bytes are the body length.
+                while len(hello) < 5 or len(hello) < 5 + int.from_bytes(hello[3:5], "big"):
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        return
+                    hello.extend(chunk)
+
+        reader = threading.Thread(target=read_hello)
+        reader.start()
+        with pytest.raises(FetchError):
+            safe_fetch(
+                f"https://songs.example:{port}/a.mp3", policy=ALLOW_LOCAL, max_bytes=1024,
+                timeout_s=3, resolver=lambda host, p: ["127.0.0.1"],
+            )  # fmt: skip
+        reader.join(5)
+    assert hello[:1] == b"\x16"  # a TLS handshake record
+    assert b"songs.example" in hello

@@ -129,17 +129,21 @@ CASES: dict[str, Case] = {
     ),
     "error_400_not_supported_wav": lambda a, c, s: c.get(f"/suno/act/wav/{s['done_clips'][0]}"),
     "error_400_not_supported_mp4": lambda a, c, s: c.get(f"/suno/act/mp4/{s['done_clips'][0]}"),
-    "error_400_not_supported_midi": lambda a, c, s: c.get(
-        f"/suno/act/midi/{s['done_clips'][0]}"
-    ),
+    "error_400_not_supported_midi": lambda a, c, s: c.get(f"/suno/act/midi/{s['done_clips'][0]}"),
     "error_400_not_supported_concat": lambda a, c, s: c.post(
         "/suno/submit/concat", json={"clip_id": s["done_clips"][0], "is_infill": False}
     ),
     "error_400_not_supported_upload": lambda a, c, s: c.post(
-        "/suno/uploads/audio-url", json={"url": "https://example.com/a.mp3"}
+        "/suno/uploads/audio-url", json={"url": "https://93.184.215.14/a.mp3"}
     ),
     "error_400_upload_bad_url": lambda a, c, s: c.post(
         "/suno/uploads/audio-url", json={"url": "file:///etc/passwd"}
+    ),
+    "error_400_upload_blocked_host": lambda a, c, s: c.post(
+        "/suno/uploads/audio-url", json={"url": "http://[::ffff:127.0.0.1]:8000/x.mp3"}
+    ),
+    "error_400_bad_notify_hook": lambda a, c, s: c.post(
+        "/suno/submit/music", json={"tags": "x", "notify_hook": "javascript:alert(1)"}
     ),
     "error_400_not_supported_persona": lambda a, c, s: c.post(
         "/suno/persona/create/",

@@ -93,6 +93,12 @@ def create_app(
     if capabilities is None:
         capabilities = registry_capabilities(settings)
 
+    if settings.api_key:
+        # SONGSMITH_API_KEY is accepted like a stored key (registered by hash, idempotently).
+        from songsmith.services.keys import ensure_env_key
+
+        ensure_env_key(store, settings.api_key)
+
     metrics = Metrics()
     state = AppState(
         settings=settings,

@@ -92,6 +92,14 @@ def validation_message(exc: RequestValidationError) -> str:
     return f"Field {field!r} is invalid: {detail}."
 
 
+def _has_valid_key(request: Request) -> bool:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    state = getattr(request.app.state, "songsmith", None)
+    return state is not None and state.authenticator.authenticate(token.strip()) is not None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SongsmithError)
@@ -107,6 +115,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
+        # FastAPI parses a JSON body before it runs dependencies: without this check a caller
+        # with no valid key would learn about body errors instead of getting the 401.
+        if request.url.path.startswith("/suno") and not _has_valid_key(request):
+            return unauthorized()
         return task_error(400, "invalid_request", validation_message(exc))
 
     async def on_http_error(request: Request, exc: Exception) -> Response:

@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from songsmith.domain.errors import InvalidRequest
 from songsmith.domain.model_versions import ModelVersion
@@ -177,8 +178,19 @@ def validate_for_mode(req: GenerationRequest, mode: Mode, mv: ModelVersion) -> N
         raise InvalidRequest(f"Field 'title' is longer than {TITLE_MAX} characters.")
     if req.vocal_gender is not None and req.vocal_gender not in ("f", "m", ""):
         raise InvalidRequest("Field 'vocal_gender' must be 'f' or 'm'.")
+    if req.notify_hook and not is_http_url(req.notify_hook):
+        raise InvalidRequest("Field 'notify_hook' must be an absolute http(s) URL.")
     if req.seed is not None and not 0 <= req.seed < 2**31:
         raise InvalidRequest("Field 'seed' must be an integer from 0 to 2147483647.")
+
+
+def is_http_url(value: str) -> bool:
+    """Shape only; the SSRF guard checks the address when the callback is delivered."""
+    try:
+        parts = urlsplit(value.strip())
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 def derive_title(req: GenerationRequest, mode: Mode) -> str:

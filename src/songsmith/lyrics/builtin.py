@@ -32,6 +32,7 @@ from songsmith.lyrics.vocabulary import ADJECTIVE, NOUN, VERB, Vocabulary, vocab
 
 # Fallback fields for prompts that touch no theme: universal song subjects.
 _DEFAULT_THEMES = ("night", "dream", "road", "love", "morning")
+_ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "less", "ish", "ic", "able", "ible")
 _SMALL_TITLE_WORDS = frozenset("a an the and of in on to by for with beneath".split())
 
 
@@ -75,6 +76,7 @@ class _SongState:
     used_ends: set[str] = field(default_factory=set)
     used_templates: dict[str, int] = field(default_factory=dict)
     used_lines: set[str] = field(default_factory=set)
+    sung_words: set[str] = field(default_factory=set)  # every word written so far
 
     def __post_init__(self) -> None:
         self.topic_set = set(self.topic_ends)
@@ -94,7 +96,13 @@ def _forced_for(word: str, original: str, vocab: Vocabulary) -> Forced:
         return Forced("a", word)
     if VERB in tags:
         return Forced("v", word)
-    return Forced("X", original)
+    if original != word or word.endswith(("ing", "ss")) or not word.endswith("s"):
+        # names keep their capital and stand bare; other unknown words are taken as nouns
+        bare = original != word or word.endswith("ing")
+        if not bare and word.endswith(_ADJECTIVE_ENDINGS):
+            return Forced("a", word)
+        return Forced("X", original if bare else f"the {word}")
+    return Forced("X", word)  # a plural stands bare: "dreaming of planets"
 
 
 def _original_spelling(prompt: str, word: str) -> str:
@@ -145,10 +153,10 @@ def _rhyme_pair(state: _SongState) -> tuple[str, str]:
 
     topic = [w for w in state.topic_ends if w not in state.used_ends and partners(w)]
     general = [w for w in state.general_ends if w not in state.used_ends and partners(w)]
-    first = rng.choice(topic[:12]) if topic and rng.random() < 0.85 else rng.choice(general)
+    first = rng.choice(topic[:12]) if topic and rng.random() < 0.9 else rng.choice(general)
     options = partners(first)
     on_topic = [p for p in options if p in state.topic_ends]
-    second = rng.choice(on_topic if on_topic and rng.random() < 0.6 else options)
+    second = rng.choice(on_topic if on_topic and rng.random() < 0.8 else options)
     pair = [first, second]
     rng.shuffle(pair)
     # The whole rhyme family is spent: a song should not rhyme night/light twice.
@@ -172,6 +180,7 @@ def _write_line(
             templates = tuple(t for t in templates if t in HOOK_TEMPLATES) or templates
     else:
         templates = PLAIN_BY_END[pos]
+    worn = frozenset(state.sung_words)
     line = best_line(
         templates,
         end_word,
@@ -181,6 +190,7 @@ def _write_line(
         state.used_templates,
         state.used_lines,
         forced,
+        worn=worn,
     )
     if line is None:  # the forced word fits no template of this end: write the line without it
         line = best_line(
@@ -196,6 +206,7 @@ def _write_line(
         line = best_line(PLAIN_BY_END[pos], end_word, target, state.pools, state.rng, {}, set())
     assert line is not None, f"no template fits {end_word!r}"
     line = pad(line, target, state.rng)
+    state.sung_words |= {w.lower() for w in line.text.replace(",", "").split()}
     state.used_templates[line.template] = state.used_templates.get(line.template, 0) + 1
     state.used_lines.add(line.text.lower())
     return line
@@ -273,13 +284,13 @@ def compose_lyrics(prompt: str, seed: int, max_chars: int = 3000) -> ComposedLyr
 
     chorus_forced = cycle(0, 4, every=2)
     chorus = _section(state, "Chorus", "AABB", [chorus_target] * 4, chorus_forced, hook_first=True)
-    verse1 = _section(state, "Verse 1", scheme, verse_targets, cycle(1, 4, every=2))
+    verse1 = _section(state, "Verse 1", scheme, verse_targets, cycle(1, 4))
     pre = None
     if rng.random() < 0.5:
         pre = _section(state, "Pre-Chorus", "AA", [chorus_target - 1] * 2, cycle(2, 2, every=2))
     verse2 = _section(state, "Verse 2", scheme, verse_targets, cycle(3, 4, every=2))
     bridge = _section(
-        state, "Bridge", rng.choice(("AABB", "ABAB")), [bridge_target] * 4, cycle(4, 4, every=4)
+        state, "Bridge", rng.choice(("AABB", "ABAB")), [bridge_target] * 4, cycle(5, 4, every=2)
     )
     title = _title(chorus, state)
 

@@ -348,6 +348,33 @@ THEMES: tuple[Theme, ...] = (
         "aggressive",
     ),
     _theme(
+        "care",
+        "nurse nurses doctor doctors hospital medicine sick healing heal patient patients hurt",
+        "hospital medicine bandage heartbeat patient nurse doctor",
+        "heal care rest",
+        "tired gentle weary",
+        "soul",
+        "tender",
+    ),
+    _theme(
+        "sailing",
+        "pirate pirates ship ships captain crew anchor voyage",
+        "ship captain anchor deck crew compass treasure",
+        "sail steer drift",
+        "salty stormy",
+        "folk",
+        "adventurous",
+    ),
+    _theme(
+        "kingdom",
+        "kingdom king kings queen queens castle throne prince princess royal empire",
+        "kingdom king queen castle throne crown knight",
+        "reign rule rise",
+        "royal noble ancient",
+        "cinematic",
+        "epic",
+    ),
+    _theme(
         "west",
         "cowboy cowboys horse horses desert ranch west western",
         "horse saddle desert canyon ranch",
@@ -416,7 +443,9 @@ STOPWORDS: frozenset[str] = frozenset(
     let lets let's get gets got getting really very much many also even ever every like
     i'm you're it's don't can't won't that's there's im dont cant wont thats please kind sort
     something someone somebody thing things way ways lot lots feel feeling feelings
-    """.split()
+    after before through across past around behind between during near toward towards until
+    upon within along against beyond inside outside since while again still last next
+        """.split()
 )
 
 # Genre words a prompt may name, mapped to the tag the engine's planner reads (builtin-engine.md).

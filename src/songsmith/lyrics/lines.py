@@ -108,7 +108,6 @@ PHRASE_ADJECTIVE: tuple[str, ...] = (
     "{X} makes me {A}",
     "thinking of {X}, I feel {A}",
     "{X} makes the {a} {n} {A}",
-    "every {n} is {A} with {X}",
     "with {X} the {n} is {A}",
 )
 HOOK_TEMPLATES: frozenset[str] = frozenset(
@@ -148,6 +147,7 @@ class FilledLine:
     text: str
     syllables: int
     template: str
+    stale: int = 0  # inner words this song had already sung
 
 
 class WordPools:
@@ -167,15 +167,37 @@ class WordPools:
     def counts(self, pos: str) -> set[int]:
         return set(self.topic.get(pos, {})) | set(self.general.get(pos, {}))
 
-    def pick(self, pos: str, syllables: int, rng: random.Random, avoid: set[str]) -> str | None:
-        # Topic words three times in four keep the line on the prompt's subject.
+    def fresh_counts(self, pos: str, avoid: set[str] | frozenset[str]) -> set[int]:
+        """Syllable counts for which some word of `pos` is not in `avoid`."""
+        return {
+            n
+            for source in (self.topic, self.general)
+            for n, words in source.get(pos, {}).items()
+            if any(w not in avoid for w in words)
+        }
+
+    def pick(
+        self,
+        pos: str,
+        syllables: int,
+        rng: random.Random,
+        avoid: set[str],
+        worn: frozenset[str] = frozenset(),
+    ) -> str | None:
+        """A word not in `avoid`; words already sung (`worn`) only when nothing fresh fits."""
+        # Topic words most of the time keep the line on the prompt's subject.
         sources = [self.topic, self.general]
-        if rng.random() >= 0.75:
+        if rng.random() >= 0.85:
             sources.reverse()
-        for source in sources:
-            options = [w for w in source.get(pos, {}).get(syllables, []) if w not in avoid]
-            if options:
-                return rng.choice(options)
+        for allowed_worn in (False, True):
+            for source in sources:
+                options = [
+                    w
+                    for w in source.get(pos, {}).get(syllables, [])
+                    if w not in avoid and (allowed_worn or w not in worn)
+                ]
+                if options:
+                    return rng.choice(options)
         return None
 
 
@@ -197,12 +219,15 @@ def fill(
     rng: random.Random,
     forced: Forced | None = None,
     avoid: frozenset[str] = frozenset(),
+    worn: frozenset[str] = frozenset(),
 ) -> FilledLine | None:
     """Fill `template` so it ends on `end_word` with a syllable count nearest `target`."""
     slots = _SLOT.findall(template)
     fixed_words = {w.lower() for w in _WORD.findall(_SLOT.sub(" ", template))}
     if end_word in fixed_words:
         return None  # "we were young and young"
+    if forced is not None and any(w.lower().startswith(end_word) for w in forced.text.split()):
+        return None  # "stars beneath the infinite star"
     values: dict[int, str] = {}  # slot index -> text
     total = _fixed_syllables(template) + word_syllables(end_word)
     forced_used = forced is None
@@ -222,24 +247,31 @@ def fill(
     open_slots = [i for i, s in enumerate(slots) if i not in values]
     need = target - total
     used = set(avoid) | fixed_words | {end_word}
+    stale = 0
     if open_slots:
         choices = [sorted(pools.counts(slots[i])) for i in open_slots]
         if any(not c for c in choices):
             return None
+        fresh = [pools.fresh_counts(slots[i], used | worn) for i in open_slots]
+
+        def cost(combo: tuple[int, ...]) -> tuple[int, int]:
+            stale = sum(n not in ok for n, ok in zip(combo, fresh, strict=True))
+            return abs(need - sum(combo)), stale
+
         combos = list(itertools.product(*choices))
-        best = min(abs(need - sum(c)) for c in combos)
-        fitting = [c for c in combos if abs(need - sum(c)) == best]
-        counts = rng.choice(fitting)
+        best = min(cost(c) for c in combos)
+        counts = rng.choice([c for c in combos if cost(c) == best])
         for i, count in zip(open_slots, counts, strict=True):
-            word = pools.pick(slots[i], count, rng, used)
+            word = pools.pick(slots[i], count, rng, used, worn)
             if word is None:
                 return None
             values[i] = word
             used.add(word)
             total += count
+            stale += word in worn
     parts = iter(values[i] for i in range(len(slots)))
     text = _SLOT.sub(lambda _m: next(parts), template)
-    return FilledLine(finish(text), total, template)
+    return FilledLine(finish(text), total, template, stale)
 
 
 def pad(line: FilledLine, target: int, rng: random.Random) -> FilledLine:
@@ -254,7 +286,11 @@ def pad(line: FilledLine, target: int, rng: random.Random) -> FilledLine:
         if not line.text.startswith("I ")
         else (lead + line.text)
     )
-    return FilledLine(finish(text), line.syllables + min(missing, 3), line.template)
+    return FilledLine(finish(text), line.syllables + min(missing, 3), line.template, line.stale)
+
+
+def _rank(line: FilledLine, target: int, used_templates: dict[str, int]) -> tuple[int, int, int]:
+    return abs(line.syllables - target), line.stale, used_templates.get(line.template, 0)
 
 
 def best_line(
@@ -267,6 +303,7 @@ def best_line(
     used_lines: set[str],
     forced: Forced | None = None,
     avoid: frozenset[str] = frozenset(),
+    worn: frozenset[str] = frozenset(),
 ) -> FilledLine | None:
     """The closest fit over `templates`, preferring templates this song has not used yet."""
     order = list(templates)
@@ -274,12 +311,14 @@ def best_line(
     order.sort(key=lambda t: used_templates.get(t, 0))
     best: FilledLine | None = None
     for template in order:
-        line = fill(template, end_word, target, pools, rng, forced, avoid)
+        line = fill(template, end_word, target, pools, rng, forced, avoid, worn)
         if line is None or line.text.lower() in used_lines:
             continue
         fresh = used_templates.get(template, 0) == 0
-        if abs(line.syllables - target) == 0 and fresh:
+        if abs(line.syllables - target) == 0 and fresh and line.stale == 0:
             return line
-        if best is None or abs(line.syllables - target) < abs(best.syllables - target):
+        if best is None or _rank(line, target, used_templates) < _rank(
+            best, target, used_templates
+        ):
             best = line
     return best

@@ -101,7 +101,9 @@ def _match_themes(words: tuple[str, ...]) -> tuple[Theme, ...]:
         if score:
             scored.append((-score, order, theme))
     scored.sort(key=lambda s: (s[0], s[1]))
-    return tuple(t for _, _, t in scored[:3])
+    # A theme touched by one stray word ("drifting" in a song about space) stays out.
+    strongest = -scored[0][0] if scored else 0
+    return tuple(t for score, _, t in scored[:3] if -score * 2 >= strongest)
 
 
 def read_prompt(prompt: str) -> PromptReading:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import io
 import wave
-from fractions import Fraction
 from collections.abc import Collection
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 DELIVERY_RATE = 44100
 MP3_BIT_RATE = 192_000
-# LAME speed/quality knob (0 best .. 9 fastest). 7 (no noise shaping) costs half of LAME's default at
-# 192 kbit/s with no audible loss at this bit rate; the engine's CPU budget is 8 s per song.
+# LAME speed/quality knob (0 best .. 9 fastest). 7 (no noise shaping) costs half of LAME's default
+# at 192 kbit/s with no audible loss at this bit rate; the engine's CPU budget is 8 s per song.
 MP3_COMPRESSION_LEVEL = "7"
 # The largest 16-bit value; float audio is scaled by it so +1.0 never wraps to -32768.
 _INT16_SCALE = 32767.0
@@ -155,8 +155,11 @@ class Mp3StreamEncoder:
         usable = len(self._pending) - len(self._pending) % self._frame_size
         out = []
         for start in range(0, usable, self._frame_size):
-            out.append(self._encode(_planar_frame(self._pending[start : start + self._frame_size],
-                                                  self._pts)))
+            out.append(
+                self._encode(
+                    _planar_frame(self._pending[start : start + self._frame_size], self._pts)
+                )
+            )
             self._pts += self._frame_size
         self._pending = self._pending[usable:]
         return b"".join(out)
@@ -173,9 +176,7 @@ class Mp3StreamEncoder:
         return b"".join(out)
 
 
-def decode_audio(
-    data: bytes, formats: Collection[str] | None = None
-) -> tuple[Audio, int]:
+def decode_audio(data: bytes, formats: Collection[str] | None = None) -> tuple[Audio, int]:
     """Decode a whole file to (samples, 2) float32 at its own sample rate.
 
     For tests and trusted internal files only: untrusted uploads go through safe_decode.

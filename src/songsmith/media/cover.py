@@ -121,8 +121,12 @@ def _typography(image: Any, title: str, tags: str) -> Any:
     if caption and y < size * 0.95:
         small = ImageFont.load_default(size=34)
         width = draw.textlength(caption, font=small)
-        draw.text(((size - width) / 2, min(y + 8, size * 0.93)), caption, font=small,
-                  fill=(235, 235, 235, 220))
+        draw.text(
+            ((size - width) / 2, min(y + 8, size * 0.93)),
+            caption,
+            font=small,
+            fill=(235, 235, 235, 220),
+        )
     return image
 
 

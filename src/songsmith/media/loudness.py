@@ -19,6 +19,10 @@ _BLOCK_S = 0.4  # gating block
 _STEP = 0.25  # block hop as a fraction of the block (75% overlap)
 _ABSOLUTE_GATE_LUFS = -70.0
 _RELATIVE_GATE_LU = -10.0
+_BLOCK_S = 0.4  # gating block
+_STEP = 0.25  # block hop as a fraction of the block (75% overlap)
+_ABSOLUTE_GATE_LUFS = -70.0
+_RELATIVE_GATE_LU = -10.0
 _OVERSAMPLE = 4
 _HALF_TAPS = 12  # interpolator taps on each side (as long as scipy's 4x resample_poly filter)
 
@@ -32,6 +36,78 @@ def integrated_loudness(audio: np.ndarray[Any, Any], sample_rate: int) -> float:
         return float("-inf")
     with np.errstate(divide="ignore"):
         return float(pyloudnorm.Meter(sample_rate).integrated_loudness(stereo))
+
+
+def _biquad_high_shelf(
+    fs: int, fc: float, q: float, gain_db: float
+) -> tuple[list[float], list[float]]:
+    a = 10 ** (gain_db / 40)
+    w0 = 2 * math.pi * fc / fs
+    alpha = math.sin(w0) / (2 * q)
+    cw = math.cos(w0)
+    sa = 2 * math.sqrt(a) * alpha
+    b = [
+        a * ((a + 1) + (a - 1) * cw + sa),
+        -2 * a * ((a - 1) + (a + 1) * cw),
+        a * ((a + 1) + (a - 1) * cw - sa),
+    ]
+    den = [(a + 1) - (a - 1) * cw + sa, 2 * ((a - 1) - (a + 1) * cw), (a + 1) - (a - 1) * cw - sa]
+    return b, den
+
+
+def _biquad_high_pass(fs: int, fc: float, q: float) -> tuple[list[float], list[float]]:
+    w0 = 2 * math.pi * fc / fs
+    alpha = math.sin(w0) / (2 * q)
+    cw = math.cos(w0)
+    return [(1 + cw) / 2, -(1 + cw), (1 + cw) / 2], [1 + alpha, -2 * cw, 1 - alpha]
+
+
+class LoudnessModel:
+    """Integrated loudness of `audio` under a static gain and a slowly varying gain curve,
+    without re-filtering: the K-weighted power is computed once.
+
+    Exact for a static gain; with a limiter curve it treats the curve as constant over the
+    K-weighting filter's memory, which is close (the curve only dips briefly at peaks). Used to
+    aim the master; the delivered loudness is always measured for real on the decoded mp3.
+    """
+
+    def __init__(self, audio: np.ndarray[Any, Any], sample_rate: int) -> None:
+        from scipy.signal import lfilter
+
+        stereo = as_stereo(audio).astype(np.float64)
+        # The BS.1770 pre-filter (+4 dB shelf above ~1.7 kHz) and RLB high-pass (~38 Hz), by
+        # their analogue parameters so any sample rate gets the standard's response.
+        shelf = _biquad_high_shelf(
+            sample_rate, 1681.974450955533, 0.7071752369554193, 3.99984385397
+        )
+        high_pass = _biquad_high_pass(sample_rate, 38.13547087613982, 0.5003270373253953)
+        weighted = lfilter(*high_pass, lfilter(*shelf, stereo, axis=0), axis=0)
+        self._power = np.square(weighted).sum(axis=1)  # left and right weigh 1.0
+        block = round(_BLOCK_S * sample_rate)
+        hop = _BLOCK_S * _STEP
+        count = round((len(stereo) / sample_rate - _BLOCK_S) / hop) + 1
+        if len(stereo) < block:
+            count = 0
+        starts = (np.arange(max(count, 0)) * hop * sample_rate).astype(np.int64)
+        self._ends = np.minimum(starts + block, len(stereo))
+        self._starts = np.minimum(starts, self._ends)
+        self._lengths = np.maximum(self._ends - self._starts, 1)
+
+    def lufs(self, gain_db: float = 0.0, curve: np.ndarray[Any, Any] | None = None) -> float:
+        if len(self._starts) == 0:
+            return float("-inf")
+        power = self._power if curve is None else self._power * np.square(curve, dtype=np.float64)
+        cumulative = np.concatenate([[0.0], np.cumsum(power)])
+        block_power = (cumulative[self._ends] - cumulative[self._starts]) / self._lengths
+        block_power *= 10 ** (gain_db / 10)
+        with np.errstate(divide="ignore"):
+            block_lufs = -0.691 + 10 * np.log10(block_power)
+        above = block_lufs > _ABSOLUTE_GATE_LUFS
+        if not above.any():
+            return float("-inf")
+        relative = -0.691 + 10 * math.log10(float(block_power[above].mean())) + _RELATIVE_GATE_LU
+        gated = block_power[above & (block_lufs > relative)]
+        return -0.691 + 10 * math.log10(float(gated.mean()))
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from songsmith.media.codecs import as_stereo, decode_audio, encode_mp3, resample
-from songsmith.media.loudness import integrated_loudness, true_peak_dbtp, true_peak_envelope
+from songsmith.media.loudness import (
+    LoudnessModel,
+    integrated_loudness,
+    true_peak_dbtp,
+    true_peak_envelope,
+)
 
 if TYPE_CHECKING:
     from songsmith.engines.typing import Audio
@@ -30,6 +35,7 @@ _CODEC_MARGIN_DB = 0.4  # mp3 overshoot budget: the limiter aims this far under 
 _LOOKAHEAD_S = 0.003  # the gain starts to fall this long before a peak
 _HOLD_S = 0.040  # and stays down this long after it (no gain ripple at bass periods)
 _MAX_PASSES = 3
+_MAX_GAIN_SEARCH_DB = 6.0  # how far limiting may push the static gain above the plain estimate
 _AIM_TOLERANCE_LU = 0.15  # pre-codec aim; the codec moves loudness by a few hundredths
 
 
@@ -46,8 +52,16 @@ class Mastered:
     passes: int = 1  # encode-measure rounds needed
 
 
-def limiter_gain(audio: Audio, sample_rate: int, ceiling: float) -> np.ndarray[Any, Any]:
+def limiter_gain(
+    audio: Audio,
+    sample_rate: int,
+    ceiling: float,
+    envelope: np.ndarray[Any, Any] | None = None,
+) -> np.ndarray[Any, Any]:
     """Per-sample gain (<= 1) that keeps the 4x true peak of `audio` at or below `ceiling`.
+
+    `envelope` is `audio`'s true-peak envelope when the caller already has it (exact at least
+    down to `ceiling`); it scales with gain, so one envelope serves every gain tried.
 
     The needed gain at each peak is spread as a minimum over [n - hold, n + lookahead], then
     smoothed by two box filters narrower than the look-ahead, so the smoothed curve is still at or
@@ -55,7 +69,8 @@ def limiter_gain(audio: Audio, sample_rate: int, ceiling: float) -> np.ndarray[A
     """
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-    envelope = true_peak_envelope(audio, floor=ceiling)
+    if envelope is None:
+        envelope = true_peak_envelope(audio, floor=ceiling)
     need = np.minimum(1.0, ceiling / np.maximum(envelope, 1e-12)).astype(np.float32)
     if float(need.min()) >= 1.0:
         return np.ones(len(need), dtype=np.float32)
@@ -70,6 +85,14 @@ def limiter_gain(audio: Audio, sample_rate: int, ceiling: float) -> np.ndarray[A
     box = lookahead if lookahead % 2 else lookahead - 1  # odd: symmetric, reach (box-1)/2 each
     smooth = uniform_filter1d(uniform_filter1d(held, box, mode="nearest"), box, mode="nearest")
     return np.minimum(smooth, 1.0).astype(np.float32)
+
+
+def _fit(stem: Audio, length: int) -> Audio:
+    """A stem trimmed or zero-padded to the mix length (engines should already match it)."""
+    stereo = as_stereo(stem)
+    if len(stereo) >= length:
+        return stereo[:length]
+    return np.concatenate([stereo, np.zeros((length - len(stereo), 2), np.float32)])
 
 
 def _measure(mp3: bytes) -> tuple[float, float, float]:
@@ -95,7 +118,8 @@ def master(
     source = resample(mix, sample_rate)
     stem_audio = {name: resample(stem, sample_rate) for name, stem in stems.items()}
     rate = DELIVERY_RATE
-    loudness = integrated_loudness(source, rate)
+    model = LoudnessModel(source, rate)
+    loudness = model.lufs()
     if not math.isfinite(loudness):  # silence (or too short to gate): nothing to normalise
         mp3 = encode_mp3(source, rate)
         lufs, peak, _ = _measure(mp3)
@@ -103,18 +127,28 @@ def master(
 
     gain_db = target_lufs - loudness
     limit_db = ceiling_dbtp - _CODEC_MARGIN_DB
+    # The envelope scales with the gain: measure it once, exact down to the ceiling at the
+    # largest gain the passes below could reach.
+    envelope_floor_db = limit_db - gain_db - _MAX_GAIN_SEARCH_DB - _MAX_PASSES * 1.0
+    source_envelope = true_peak_envelope(source, floor=10 ** (envelope_floor_db / 20))
     passes = 0
     while True:
         passes += 1
+        if limit_db - gain_db - _MAX_GAIN_SEARCH_DB < envelope_floor_db:  # beyond what it covers
+            envelope_floor_db = limit_db - gain_db - _MAX_GAIN_SEARCH_DB
+            source_envelope = true_peak_envelope(source, floor=10 ** (envelope_floor_db / 20))
         # Limiting lowers the loudness: re-aim the static gain (usually one extra round).
         for round_ in range(3):
-            scaled = source * np.float32(10 ** (gain_db / 20))
-            curve = limiter_gain(scaled, rate, 10 ** (limit_db / 20))
+            linear_gain = np.float32(10 ** (gain_db / 20))
+            scaled = source * linear_gain
+            curve = limiter_gain(
+                scaled, rate, 10 ** (limit_db / 20), envelope=source_envelope * linear_gain
+            )
             out = scaled * curve[:, None]
-            measured = integrated_loudness(out, rate)
+            measured = model.lufs(gain_db, curve)
             if abs(measured - target_lufs) <= _AIM_TOLERANCE_LU or round_ == 2:
                 break
-            gain_db += target_lufs - measured
+            gain_db += min(target_lufs - measured, _MAX_GAIN_SEARCH_DB / 3)
         mp3 = encode_mp3(out, rate)
         lufs, peak, sample_peak = _measure(mp3)
         loud_ok = abs(lufs - target_lufs) <= LOUDNESS_TOLERANCE_LU
@@ -124,11 +158,12 @@ def master(
         if not peak_ok:
             limit_db -= peak - ceiling_dbtp + 0.2
         if not loud_ok:
-            gain_db += target_lufs - lufs
+            gain_db += min(target_lufs - lufs, 1.0)
 
     mastered_stems = {
-        name: np.ascontiguousarray(as_stereo(stem) * np.float32(10 ** (gain_db / 20))
-                                   * curve[: len(stem), None])
+        name: np.ascontiguousarray(
+            _fit(stem, len(out)) * np.float32(10 ** (gain_db / 20)) * curve[:, None]
+        )
         for name, stem in stem_audio.items()
     }
     return Mastered(

@@ -15,8 +15,22 @@ TICKS_PER_BEAT = 480
 _DRUM_CHANNEL = 9  # channel 10 in 1-based MIDI numbering
 _MAJOR_KEYS = {"C", "G", "D", "A", "E", "B", "F#", "C#", "F", "Bb", "Eb", "Ab", "Db", "Gb", "Cb"}
 _MINOR_KEYS = {"A", "E", "B", "F#", "C#", "G#", "D#", "A#", "D", "G", "C", "F", "Bb", "Eb", "Ab"}
-_ENHARMONIC = {"A#": "Bb", "D#": "Eb", "G#": "Ab", "C#": "Db", "F#": "Gb", "Db": "C#", "Gb": "F#",
-               "Ab": "G#", "Eb": "D#", "Bb": "A#", "B#": "C", "E#": "F", "Fb": "E", "Cb": "B"}
+_ENHARMONIC = {
+    "A#": "Bb",
+    "D#": "Eb",
+    "G#": "Ab",
+    "C#": "Db",
+    "F#": "Gb",
+    "Db": "C#",
+    "Gb": "F#",
+    "Ab": "G#",
+    "Eb": "D#",
+    "Bb": "A#",
+    "B#": "C",
+    "E#": "F",
+    "Fb": "E",
+    "Cb": "B",
+}
 
 
 def _key_signature(key: str) -> str | None:
@@ -64,28 +78,33 @@ def score_to_midi(score: Score) -> bytes:
     if key is not None:
         conductor.append(mido.MetaMessage("key_signature", key=key, time=0))
     for section in score.sections:
-        tick = int(round(section.start_s * seconds_to_ticks))
+        tick = round(section.start_s * seconds_to_ticks)
         conductor.append(mido.MetaMessage("marker", text=section.label or section.name, time=tick))
     midi.tracks.append(_to_delta(conductor))
 
     for track, channel in zip(score.tracks, _channels(score.tracks), strict=True):
         events: list[tuple[int, int, mido.Message]] = []
         for note in track.notes:
-            start = int(round(note.start * seconds_to_ticks))
-            end = max(start + 1, int(round(note.end * seconds_to_ticks)))
+            start = round(note.start * seconds_to_ticks)
+            end = max(start + 1, round(note.end * seconds_to_ticks))
             velocity = int(min(127, max(1, round(note.velocity * 127))))
             pitch = int(min(127, max(0, note.pitch)))
             # Sort key 0 puts note-offs before note-ons at the same tick (repeated notes).
-            events.append((start, 1, mido.Message("note_on", channel=channel, note=pitch,
-                                                   velocity=velocity)))
-            events.append((end, 0, mido.Message("note_off", channel=channel, note=pitch,
-                                                 velocity=0)))
+            events.append(
+                (start, 1, mido.Message("note_on", channel=channel, note=pitch, velocity=velocity))
+            )
+            events.append(
+                (end, 0, mido.Message("note_off", channel=channel, note=pitch, velocity=0))
+            )
         events.sort(key=lambda event: (event[0], event[1], event[2].note))
         out = mido.MidiTrack()
         out.append(mido.MetaMessage("track_name", name=track.name, time=0))
         if not track.is_drum:
-            out.append(mido.Message("program_change", channel=channel,
-                                    program=int(track.program) % 128, time=0))
+            out.append(
+                mido.Message(
+                    "program_change", channel=channel, program=int(track.program) % 128, time=0
+                )
+            )
         for tick, _, message in events:
             out.append(message.copy(time=tick))
         midi.tracks.append(_to_delta(out))

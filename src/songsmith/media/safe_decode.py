@@ -22,11 +22,20 @@ from songsmith.domain.errors import GenerationFailed
 
 MIB = 1024 * 1024
 MAX_SAMPLE_RATE = 192_000
+# Output is resampled down to at most this rate: it bounds memory (480 s of 192 kHz float stereo
+# would be 740 MB) and nothing downstream renders above 48 kHz.
+MAX_OUTPUT_RATE = 48_000
 MIN_SAMPLE_RATE = 8_000
 MAX_CHANNELS = 8
-# Headers are estimates (VBR mp3, rounded durations): allow this much beyond the limit before
-# refusing on the header alone; the decoded sample count is then held to the exact limit + slack.
-DURATION_SLACK_S = 2.0
+# Decoded length may exceed the limit by codec priming and rounding: 1 % + 50 ms, at most 1 s.
+# MP3/AAC headers without a VBR table only estimate duration from the first frame's bit rate,
+# so a header claim is trusted to refuse early only when far over; the decoded length decides.
+ESTIMATED_HEADER_FACTOR = {"mp3": 2.0, "aac": 2.0}
+
+
+def duration_slack_s(max_duration_s: float) -> float:
+    return min(1.0, 0.01 * max_duration_s + 0.05)
+
 
 ALLOWED_CODECS = frozenset(
     {
@@ -111,7 +120,7 @@ def _two_frames(data: bytes, at: int, frame_length: Any) -> bool:
 
 
 def _id3_end(data: bytes, at: int = 0) -> int:
-    """Offset after the ID3v2 tags starting at `at` (size is 4 syncsafe bytes, +10 with a footer)."""
+    """Offset after the ID3v2 tags at `at` (size: 4 syncsafe bytes, +10 with a footer)."""
     while data[at : at + 3] == b"ID3" and at + 10 <= len(data):
         size_bytes = data[at + 6 : at + 10]
         if any(b & 0x80 for b in size_bytes):
@@ -177,7 +186,9 @@ def _check_wav_claims(data: bytes, max_duration_s: float) -> None:
         if chunk == b"fmt " and size >= 16 and at + 24 <= len(data):
             byte_rate = int.from_bytes(data[at + 16 : at + 20], "little")
         if chunk == b"data":
-            if byte_rate > 0 and size / byte_rate > max_duration_s + DURATION_SLACK_S:
+            if byte_rate > 0 and size / byte_rate > max_duration_s + duration_slack_s(
+                max_duration_s
+            ):
                 raise InvalidAudio(
                     f"The WAV header claims {size / byte_rate:.0f} s of audio; "
                     f"the limit is {max_duration_s:.0f} s."
@@ -214,7 +225,8 @@ def probe_and_decode(
     max_bytes: int = 50 * MIB,
     timeout_s: float = 60.0,
 ) -> tuple[np.ndarray[Any, np.dtype[np.float32]], int]:
-    """Decode untrusted bytes to float32 stereo `(samples, 2)` at the file's own sample rate.
+    """Decode untrusted bytes to float32 stereo `(samples, 2)` at the file's own sample rate
+    (rates above 48 kHz come back resampled to 48 kHz).
 
     Raises `InvalidAudio` for anything that is not an allow-listed, well-formed audio file within
     the limits, including a decode that runs longer than `timeout_s`.
@@ -267,21 +279,26 @@ def _decode(
     if not 1 <= channels <= MAX_CHANNELS:
         raise InvalidAudio(f"Unsupported channel count {channels}.")
     claimed = _header_duration_s(container, stream, sample_rate)
-    if claimed is not None and claimed > max_duration_s + DURATION_SLACK_S:
+    slack = duration_slack_s(max_duration_s)
+    header_limit = max_duration_s * ESTIMATED_HEADER_FACTOR.get(fmt.name, 1.0) + slack
+    if claimed is not None and claimed > header_limit:
         raise InvalidAudio(
             f"The audio is {claimed:.0f} s long; the limit is {max_duration_s:.0f} s."
         )
     # Decoded output is held to the limit whatever the header said (headers can lie or be absent).
-    max_samples = int((max_duration_s + DURATION_SLACK_S) * sample_rate)
-    resampler = av.AudioResampler(format="fltp", layout="stereo", rate=sample_rate)
+    output_rate = min(sample_rate, MAX_OUTPUT_RATE)
+    max_samples = int((max_duration_s + slack) * output_rate)
+    # Packed float stereo: each frame is already (samples, 2) row-major, so blocks join with no
+    # transpose or per-plane stacking.
+    resampler = av.AudioResampler(format="flt", layout="stereo", rate=output_rate)
     blocks: list[np.ndarray[Any, np.dtype[np.float32]]] = []
     total = 0
 
     def take(frames: list[Any]) -> None:
         nonlocal total
         for out in frames:
-            block = out.to_ndarray()
-            total += block.shape[1]
+            block = out.to_ndarray().reshape(-1, 2)
+            total += block.shape[0]
             if total > max_samples:
                 raise InvalidAudio(f"The audio is longer than the limit of {max_duration_s:.0f} s.")
             blocks.append(block)
@@ -294,7 +311,98 @@ def _decode(
     take(resampler.resample(None))
     if total == 0:
         raise InvalidAudio(f"The {fmt.name} file contains no decodable audio.")
-    audio = np.concatenate(blocks, axis=1).T
+    audio = np.concatenate(blocks, axis=0)
     if not np.isfinite(audio).all():
         raise InvalidAudio("The decoded audio contains invalid (NaN or infinite) samples.")
-    return np.ascontiguousarray(audio, dtype=np.float32), sample_rate
+    return np.ascontiguousarray(audio, dtype=np.float32), output_rate
+
+
+# --- the same, in a child process: hard wall-clock and address-space limits ---------------------
+
+GIB = 1024 * MIB
+CHILD_START_ALLOWANCE_S = 15.0  # a fresh interpreter importing numpy and PyAV on a busy box
+_CHILD_CODE = "from songsmith.media.safe_decode import _child_main; _child_main()"
+
+
+def probe_and_decode_isolated(
+    data: bytes,
+    *,
+    max_duration_s: float = 480.0,
+    max_bytes: int = 50 * MIB,
+    timeout_s: float = 60.0,
+    memory_limit_bytes: int = 4 * GIB,
+) -> tuple[np.ndarray[Any, np.dtype[np.float32]], int]:
+    """`probe_and_decode` in a child interpreter under `RLIMIT_AS`, killed at the deadline.
+
+    For what the in-process checks cannot reach: FFmpeg looping or allocating inside a single
+    call (opening a container, decoding one packet). Costs a process start (~0.5 s). A plain
+    subprocess rather than multiprocessing: nothing depends on how the parent's `__main__` looks.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if not data:
+        raise InvalidAudio("The file is empty.")
+    if len(data) > max_bytes:
+        raise InvalidAudio(f"The file is larger than the limit of {_size_text(max_bytes)}.")
+    sniff_format(data)  # the obvious refusals need no child
+    limits = json.dumps(
+        {"max_duration_s": max_duration_s, "max_bytes": max_bytes, "timeout_s": timeout_s,
+         "memory_limit_bytes": memory_limit_bytes}
+    ).encode()  # fmt: skip
+    package_root = str(Path(__file__).resolve().parents[2])
+    python_path = (package_root, os.environ.get("PYTHONPATH", ""))
+    # One BLAS thread: its per-thread buffers would otherwise eat the address-space limit.
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in python_path if p),
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+    }
+    with subprocess.Popen(
+        [sys.executable, "-c", _CHILD_CODE],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+    ) as child:  # fmt: skip
+        try:
+            out, _ = child.communicate(
+                len(limits).to_bytes(4, "big") + limits + data,
+                timeout=timeout_s + CHILD_START_ALLOWANCE_S,
+            )
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+            raise InvalidAudio(f"Decoding took longer than {timeout_s:g} s.") from None
+    if out[:1] == b"O" and child.returncode == 0:
+        sample_rate = int.from_bytes(out[1:5], "big")
+        audio = np.frombuffer(out[5:], dtype=np.float32).reshape(-1, 2).copy()
+        return audio, sample_rate
+    if out[:1] == b"E":
+        raise InvalidAudio(out[1:].decode("utf-8", "replace"))
+    raise InvalidAudio("The decoder crashed on this file.")
+
+
+def _child_main() -> None:
+    """Child side: limits, bytes in on stdin; b"O" + rate + float32 samples, or b"E" + message."""
+    import json
+    import resource
+    import sys
+
+    stdin = sys.stdin.buffer.read()
+    size = int.from_bytes(stdin[:4], "big")
+    limits = json.loads(stdin[4 : 4 + size])
+    data = stdin[4 + size :]
+    memory = int(limits.pop("memory_limit_bytes"))
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        audio, sr = probe_and_decode(data, **limits)
+    except InvalidAudio as exc:
+        reply = b"E" + exc.message.encode()
+    except MemoryError:
+        reply = b"E" + b"Decoding needed more memory than allowed."
+    else:
+        reply = b"O" + sr.to_bytes(4, "big") + np.ascontiguousarray(audio).tobytes()
+    sys.stdout.buffer.write(reply)
+    sys.stdout.buffer.flush()

@@ -79,11 +79,10 @@ def parse_url(url: str) -> ParsedUrl:
     netloc = parts.netloc
     if "@" in netloc:
         raise InvalidUrl("invalid_url", "URLs with user information ('user@host') are refused.")
-    raw_host = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
     if netloc.startswith("["):
         host = _bracketed_host(netloc)
     else:
-        host = _name_host(raw_host)
+        host = _name_host(netloc.rpartition(":")[0] if ":" in netloc else netloc)
     port = port_value if port_value is not None else DEFAULT_PORTS[scheme]
     if not 0 < port < 65536:
         raise InvalidUrl("invalid_url", f"Port {port} is out of range.")
@@ -96,9 +95,11 @@ def parse_url(url: str) -> ParsedUrl:
 
 
 def _bracketed_host(netloc: str) -> str:
-    inside, sep, _ = netloc[1:].partition("]")
+    inside, sep, rest = netloc[1:].partition("]")
     if not sep:
         raise InvalidUrl("invalid_url", "Unclosed '[' in the URL host.")
+    if rest and not (rest.startswith(":") and rest[1:].isdigit()):
+        raise InvalidUrl("invalid_url", f"Unexpected {rest!r} after the IPv6 address.")
     if "%" in inside:
         raise InvalidUrl("invalid_url", "IPv6 zone identifiers are refused.")
     try:

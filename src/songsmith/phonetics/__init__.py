@@ -19,8 +19,7 @@ Public API (implemented in `phonetics/syllables.py`, re-exported here):
     def count_syllables(line: str, language: str = "en") -> int
 
 English phonemes are hibari's misaki alphabet with its stress marks (e.g. "wˈɔ", "kɪŋ");
-other languages carry espeak-ng phoneme mnemonics (e.g. "l'u", "na"), what `voice/` feeds back to
-espeak-ng between [[ ]].
+other languages carry espeak-ng's IPA (e.g. "lˈu", "na"). `voice/` sings both with one voice.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """espeak-ng through ctypes (the library and data ship in the `espeakng-loader` wheel).
 
-Used for languages the singer's English G2P cannot read: phonemes and syllables here, and the
-speech `voice/` re-pitches onto the melody. espeak-ng keeps global state (current voice, callback),
-so every call holds one process-wide lock.
+The G2P for languages the singer's English G2P cannot read: IPA phonemes per word, split into
+syllables here. Only espeak-ng's text-to-phoneme side is used: its waveforms are not bit-identical
+from call to call (its wave generator keeps state across utterances), which the determinism bar
+forbids, so `voice/` sings the IPA with the same neural voice as English. espeak-ng keeps global
+state (the current language), so every call holds one process-wide lock.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import re
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,13 +22,9 @@ from songsmith.phonetics.nuclei import spell_chunks, split_units
 from songsmith.phonetics.syllables import Syllable, Word
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
-_INIT_PHONEME_EVENTS = 0x0001
 _INIT_DONT_EXIT = 0x8000
 _CHARS_UTF8 = 1
-_PHONEME_INPUT = 0x100  # espeakPHONEMES: [[ ]] holds phoneme mnemonics
-_EVENT_PHONEME = 7
-_EVENT_LIST_TERMINATED = 0
-_PARAM_RATE = 1
+_IPA = 0x02  # espeak_TextToPhonemes: IPA instead of espeak-ng's ASCII mnemonics
 _SEPARATOR = "\x7f"  # never produced by espeak-ng, so splitting on it is exact
 
 _LOCK = threading.Lock()
@@ -33,28 +32,6 @@ _LOCK = threading.Lock()
 
 class EspeakError(RuntimeError):
     """espeak-ng could not be loaded or does not know the language."""
-
-
-class _EventId(ctypes.Union):
-    _fields_ = [("number", ctypes.c_int), ("name", ctypes.c_char_p), ("string", ctypes.c_char * 8)]
-
-
-class _Event(ctypes.Structure):
-    _fields_ = [
-        ("type", ctypes.c_int),
-        ("unique_identifier", ctypes.c_uint),
-        ("text_position", ctypes.c_int),
-        ("length", ctypes.c_int),
-        ("audio_position", ctypes.c_int),
-        ("sample", ctypes.c_int),
-        ("user_data", ctypes.c_void_p),
-        ("id", _EventId),
-    ]
-
-
-_CALLBACK = ctypes.CFUNCTYPE(
-    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
-)
 
 
 @dataclass
@@ -82,19 +59,7 @@ def _engine() -> _Engine:
         ctypes.c_int,
         ctypes.c_int,
     ]
-    lib.espeak_SetSynthCallback.argtypes = [_CALLBACK]
-    lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
-    lib.espeak_Synth.argtypes = [
-        ctypes.c_char_p,
-        ctypes.c_size_t,
-        ctypes.c_uint,
-        ctypes.c_int,
-        ctypes.c_uint,
-        ctypes.c_uint,
-        ctypes.POINTER(ctypes.c_uint),
-        ctypes.c_void_p,
-    ]
-    options = _INIT_PHONEME_EVENTS | _INIT_DONT_EXIT
+    options = _INIT_DONT_EXIT
     rate = lib.espeak_Initialize(
         _AUDIO_OUTPUT_SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), options
     )
@@ -134,46 +99,55 @@ def _text_to_phonemes(engine: _Engine, text: str, mode: int) -> list[str]:
     return out
 
 
-_VOWEL_LETTERS = frozenset("aeiouyAEIOUY@03V&")
-_MODIFIERS = frozenset(';:~-"^#')
+# IPA vowel letters espeak-ng writes (a diphthong such as "aɪ" is one phoneme unit).
+IPA_VOWELS = frozenset("aeiouyɑɐɒæɔəɘɚɛɜɞɤɨɪɯɵøœɶʉʊʌʏᵻäëïöü")
+# Units made only of these marks modify the phoneme before them (length, palatalisation, nasal).
+_MODIFIERS = frozenset('ːˑʲʰ̃ˠˤ̩̯̞̝̪̠̟-"^')
 _LANGUAGE_SWITCH = re.compile(r"\([a-z-]+\)")
+_ONSET_SECOND = frozenset({"r", "ɾ", "l", "ɭ", "ʎ", "ʁ", "j", "w", "ɹ"})
 
 
-def clean_mnemonic(unit: str) -> str:
-    """A phoneme mnemonic without the language-switch tags espeak-ng inserts ("(en)")."""
-    return _LANGUAGE_SWITCH.sub("", unit)
-
-
-def is_vowel_mnemonic(unit: str) -> bool:
-    """Whether an espeak-ng phoneme mnemonic is a vowel (a syllable nucleus): espeak-ng spells
-    every vowel (and glide+vowel units such as Russian "ja") with a vowel letter or @ 0 3 V &,
-    and no consonant with one."""
-    return any(ch in _VOWEL_LETTERS for ch in clean_mnemonic(unit))
+def is_vowel_ipa(unit: str) -> bool:
+    """Whether an espeak-ng phoneme unit (IPA) is a vowel: the nucleus of a syllable."""
+    return any(ch in IPA_VOWELS for ch in unicodedata.normalize("NFD", unit))
 
 
 def _onset_cluster(cluster: Sequence[str]) -> bool:
     # Without per-language phonotactics: one consonant starts a syllable and the rest close the
     # previous one, except consonant + liquid/glide, an onset in most European languages.
-    return len(cluster) == 2 and clean_mnemonic(cluster[1]).strip(";") in ("r", "*", "l", "R", "j")
+    second = cluster[1].strip("ˈˌːʲ") if len(cluster) == 2 else ""
+    return second in _ONSET_SECOND
 
 
-def _word_units(engine: _Engine, word: str) -> list[str]:
-    """espeak-ng phoneme mnemonics of one word, pauses and language tags dropped."""
-    sep = ord(_SEPARATOR) << 8
-    spelled = " ".join(_text_to_phonemes(engine, word, sep))
+def _units(spelled: str) -> list[str]:
+    """One word's IPA (units separated by _SEPARATOR) as phoneme units; pauses and language
+    tags dropped."""
     units: list[str] = []
-    for part in spelled.split():
-        for raw in part.split(_SEPARATOR):
-            unit = clean_mnemonic(raw)
-            if not unit or unit.startswith("_"):
-                continue
-            if units and all(ch in _MODIFIERS for ch in unit):
-                units[-1] += (
-                    unit  # palatalisation, length, nasal marks belong to the phoneme before
-                )
-            else:
-                units.append(unit)
+    for raw in spelled.split(_SEPARATOR):
+        unit = _LANGUAGE_SWITCH.sub("", raw).replace('"', "")
+        if not unit or unit.startswith("_"):
+            continue
+        if units and all(ch in _MODIFIERS for ch in unit):
+            units[-1] += unit
+        else:
+            units.append(unit)
     return units
+
+
+def _spell(engine: _Engine, text: str) -> list[str]:
+    """espeak-ng's IPA words for `text` (units separated by _SEPARATOR)."""
+    mode = _IPA | (ord(_SEPARATOR) << 8)
+    return " ".join(_text_to_phonemes(engine, text, mode)).split()
+
+
+def _words_units(engine: _Engine, words: list[str]) -> list[list[str]]:
+    """Phoneme units per written word. The whole line at once reads best (context, and a lone
+    "é" is not spelled out as a letter name); when espeak-ng merges or splits words, each word
+    is read on its own instead."""
+    spelled = _spell(engine, " ".join(words))
+    if len(spelled) == len(words):
+        return [_units(w) for w in spelled]
+    return [[u for part in _spell(engine, w) for u in _units(part)] for w in words]
 
 
 def syllabify_espeak(line: str, language: str) -> list[Word]:
@@ -181,16 +155,14 @@ def syllabify_espeak(line: str, language: str) -> list[Word]:
     with _LOCK:
         engine = _engine()
         _set_voice(engine, language)
-        for raw in line.split():
-            text = raw.strip(".,;:!?¡¿\"'“”‘’«»()[]{}…-—")
-            if not any(ch.isalnum() for ch in text):
+        texts = [raw.strip(".,;:!?¡¿\"'“”‘’«»()[]{}…-—") for raw in line.split()]
+        texts = [t for t in texts if any(ch.isalnum() for ch in t)]
+        for text, units in zip(texts, _words_units(engine, texts), strict=True):
+            if not any(is_vowel_ipa(u) for u in units):
                 continue
-            units = _word_units(engine, text)
-            if not any(is_vowel_mnemonic(u) for u in units):
-                continue
-            groups = split_units(units, is_vowel_mnemonic, _onset_cluster)
+            groups = split_units(units, is_vowel_ipa, _onset_cluster)
             pieces = ["".join(group) for group in groups]
-            stresses = [any(u.startswith(("'", ",")) for u in group) for group in groups]
+            stresses = [any(mark in u for u in group for mark in "ˈˌ") for group in groups]
             chunks = spell_chunks(text, len(pieces))
             words.append(
                 Word(
@@ -202,57 +174,3 @@ def syllabify_espeak(line: str, language: str) -> list[Word]:
                 )
             )
     return words
-
-
-@dataclass(frozen=True)
-class SpokenPhoneme:
-    name: str  # espeak-ng phoneme mnemonic
-    start_s: float
-
-
-@dataclass(frozen=True)
-class Speech:
-    samples: Any  # float32 mono numpy array
-    sample_rate: int
-    phonemes: tuple[SpokenPhoneme, ...]
-
-
-def speak_phonemes(
-    mnemonics: str, language: str, rate_wpm: int = 130, variant: str = ""
-) -> Speech:
-    """Synthesize espeak-ng phoneme mnemonics (as `syllabify_espeak` wrote them) with the timing
-    of every phoneme; `variant` is an espeak-ng voice variant such as "f3" (female)."""
-    import numpy as np
-
-    chunks: list[Any] = []
-    events: list[SpokenPhoneme] = []
-
-    def on_audio(wav: Any, count: int, event_ptr: Any) -> int:
-        if count > 0:
-            chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
-        k = 0
-        while event_ptr[k].type != _EVENT_LIST_TERMINATED:
-            ev = event_ptr[k]
-            if ev.type == _EVENT_PHONEME:
-                name = bytes(ev.id.string).split(b"\0", 1)[0].decode("utf-8", "replace")
-                events.append(SpokenPhoneme(name=name, start_s=ev.audio_position / 1000.0))
-            k += 1
-        return 0
-
-    callback = _CALLBACK(on_audio)
-    text = f"[[{mnemonics}]]".encode()
-    with _LOCK:
-        engine = _engine()
-        _set_voice(engine, f"{language}+{variant}" if variant else language)
-        engine.lib.espeak_SetSynthCallback(callback)
-        engine.lib.espeak_SetParameter(_PARAM_RATE, rate_wpm, 0)
-        engine.lib.espeak_Synth(
-            text, len(text) + 1, 0, 0, 0, _CHARS_UTF8 | _PHONEME_INPUT, None, None
-        )
-        sample_rate = engine.sample_rate
-    pcm = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
-    return Speech(
-        samples=(pcm.astype(np.float32) / 32768.0),
-        sample_rate=sample_rate,
-        phonemes=tuple(events),
-    )

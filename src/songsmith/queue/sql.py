@@ -69,9 +69,7 @@ class SqlQueue:
         # Idle workers poll often: peek without the write lock so polling never blocks writers.
         with self.engine.connect() as conn:
             waiting = conn.execute(
-                select(jobs.c.id)
-                .where(jobs.c.state == QUEUED, jobs.c.queue.in_(queues))
-                .limit(1)
+                select(jobs.c.id).where(jobs.c.state == QUEUED, jobs.c.queue.in_(queues)).limit(1)
             ).first()
         if waiting is None:
             return None

@@ -18,11 +18,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from songsmith.config import Settings
+from songsmith.domain.errors import InvalidRequest
 from songsmith.domain.models import ApiKey, Clip, Task
 from songsmith.net.errors import FetchError, InvalidUrl
 from songsmith.net.fetch import safe_fetch
 from songsmith.net.guard import AddressPolicy
-from songsmith.net.urls import Resolver
+from songsmith.net.urls import Resolver, validate_url
 from songsmith.store.typing import Store
 
 log = logging.getLogger("songsmith.callbacks")
@@ -66,6 +67,20 @@ def encode_payload(payload: dict[str, Any]) -> bytes:
 
 def fetch_policy(settings: Settings) -> AddressPolicy:
     return AddressPolicy.from_setting(settings.fetch_allow_cidrs)
+
+
+def validate_hook_url(url: str, settings: Settings, *, resolver: Resolver | None = None) -> str:
+    """A `notify_hook` checked at submit like an upload URL; `InvalidRequest` (400) if refused.
+
+    Delivery checks it again (DNS answers can change), so this is a courtesy to the client.
+    """
+    try:
+        target = validate_url(
+            url, fetch_policy(settings), resolver=resolver, timeout_s=settings.fetch_timeout_s
+        )
+    except InvalidUrl as exc:
+        raise InvalidRequest(f"notify_hook: {exc.message}") from None
+    return target.parsed.url
 
 
 def deliver(
@@ -130,18 +145,22 @@ def _webhook_secret(store: Store, key_id: str) -> str | None:
     return key.webhook_secret
 
 
-def wire_renderer(settings: Settings) -> TaskRenderer:
+def wire_renderer(settings: Settings, blob_url: Callable[[str], str] | None = None) -> TaskRenderer:
     """The task object exactly as `GET /suno/fetch/{id}` shows it (the API's own mapping).
 
-    The one place that adapts to `api.suno.mapping.task_to_wire`'s signature.
+    The one place that adapts to `api.suno.mapping.task_to_wire`'s signature. `blob_url` (blob id
+    -> absolute URL) defaults to the local blob folder's URLs under the public base URL.
     """
     from songsmith.api.suno.mapping import task_to_wire
-    from songsmith.blobs.local import LocalBlobStore
 
-    blobs = LocalBlobStore(settings.blob_dir, settings.resolved_public_base_url)
+    if blob_url is None:
+        from songsmith.blobs.local import LocalBlobStore
+
+        blob_url = LocalBlobStore(settings.blob_dir, settings.resolved_public_base_url).url
+    url_of = blob_url
 
     def render(task: Task, clips: Sequence[Clip]) -> dict[str, Any]:
-        return task_to_wire(task, clips, blobs.url)
+        return task_to_wire(task, clips, url_of)
 
     return render
 
@@ -152,6 +171,7 @@ def notify_task(
     settings: Settings,
     *,
     render: TaskRenderer | None = None,
+    blob_url: Callable[[str], str] | None = None,
     tries: int = DEFAULT_TRIES,
     backoff_s: float = DEFAULT_BACKOFF_S,
     policy: AddressPolicy | None = None,
@@ -168,7 +188,7 @@ def notify_task(
         if secret is None:
             log.warning("notify_hook of task %s skipped: its API key is gone", task_id)
             return None
-        payload = (render or wire_renderer(settings))(task, store.get_clips(task_id))
+        payload = (render or wire_renderer(settings, blob_url))(task, store.get_clips(task_id))
     except Exception:
         log.exception("notify_hook of task %s: cannot build the payload", task_id)
         return None

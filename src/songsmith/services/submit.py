@@ -30,6 +30,7 @@ from songsmith.domain.models import ApiKey, Clip, Task
 from songsmith.domain.request import (
     GenerationRequest,
     derive_title,
+    is_http_url,
     resolve_mode,
     validate_for_mode,
     vocal_gender_of,
@@ -187,6 +188,8 @@ def submit_lyrics(
         raise PromptEmpty("Field 'prompt' must not be empty.")
     if len(prompt) > 3000:
         raise InvalidRequest("Field 'prompt' is longer than 3000 characters.")
+    if notify_hook and not is_http_url(notify_hook):
+        raise InvalidRequest("Field 'notify_hook' must be an absolute http(s) URL.")
     check_queue_cap(ctx, key)
     task = Task(
         id=str(uuid.uuid4()),

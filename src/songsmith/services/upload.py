@@ -16,7 +16,7 @@ import numpy as np
 
 from songsmith.config import Settings
 from songsmith.domain.errors import GenerationFailed, InvalidRequest
-from songsmith.media.safe_decode import probe_and_decode
+from songsmith.media.safe_decode import probe_and_decode, probe_and_decode_isolated
 from songsmith.net.errors import FetchError, InvalidUrl
 from songsmith.net.fetch import safe_fetch
 from songsmith.net.guard import AddressPolicy
@@ -72,13 +72,17 @@ def run_upload(
     *,
     resolver: Resolver | None = None,
     decode_timeout_s: float = DECODE_TIMEOUT_S,
+    isolate: bool = True,
 ) -> tuple[np.ndarray[Any, np.dtype[np.float32]], int]:
     """Fetch and decode an uploaded file: float32 stereo `(samples, 2)` and its sample rate.
 
-    Raises `GenerationFailed` (`InvalidAudio` is one, with error type `invalid_audio`).
+    `isolate` decodes in a child process with hard time and memory limits (the default: the
+    bytes are a stranger's). Raises `GenerationFailed` (`InvalidAudio` is one, with error type
+    `invalid_audio`).
     """
     data = fetch_upload(url, settings, resolver=resolver)
-    return probe_and_decode(
+    decode = probe_and_decode_isolated if isolate else probe_and_decode
+    return decode(
         data,
         max_duration_s=settings.upload_max_duration_s,
         max_bytes=settings.upload_max_bytes,

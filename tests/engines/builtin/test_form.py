@@ -26,15 +26,41 @@ def _form(lyrics: str, tags: str = "pop", max_s: float = 240.0, instrumental: bo
 def test_markers_in_any_case_with_or_without_numbers() -> None:
     lyrics = "\n".join(
         [
-            "[INTRO]", "[verse 1]", "one line here", "(Pre-Chorus)", "rising up",
-            "Chorus:", "sing it loud", "[Bridge 2]", "over there", "[Hook]", "hey hey",
-            "[Drop]", "[Break]", "[Instrumental]", "[Verse]", "back again", "[Fade out]",
-            "[Outro]", "goodbye now",
+            "[INTRO]",
+            "[verse 1]",
+            "one line here",
+            "(Pre-Chorus)",
+            "rising up",
+            "Chorus:",
+            "sing it loud",
+            "[Bridge 2]",
+            "over there",
+            "[Hook]",
+            "hey hey",
+            "[Drop]",
+            "[Break]",
+            "[Instrumental]",
+            "[Verse]",
+            "back again",
+            "[Fade out]",
+            "[Outro]",
+            "goodbye now",
         ]
     )
     kinds = [k for k, _, _ in parse_sections(lyrics)]
-    assert kinds == ["intro", "verse", "pre-chorus", "chorus", "bridge", "hook", "drop", "break",
-                     "instrumental", "verse", "outro"]
+    assert kinds == [
+        "intro",
+        "verse",
+        "pre-chorus",
+        "chorus",
+        "bridge",
+        "hook",
+        "drop",
+        "break",
+        "instrumental",
+        "verse",
+        "outro",
+    ]
     labels = [label for _, label, _ in parse_sections(lyrics)]
     assert labels[1] == "[verse 1]" and labels[3] == "[Chorus]"
 
@@ -42,8 +68,17 @@ def test_markers_in_any_case_with_or_without_numbers() -> None:
 def test_structure_follows_markers_with_intro_and_outro() -> None:
     plan, form = _form(SONG_LYRICS)
     kinds = [s.kind for s in form.sections]
-    assert kinds == ["intro", "verse", "pre-chorus", "chorus", "verse", "chorus", "bridge",
-                     "chorus", "outro"]
+    assert kinds == [
+        "intro",
+        "verse",
+        "pre-chorus",
+        "chorus",
+        "verse",
+        "chorus",
+        "bridge",
+        "chorus",
+        "outro",
+    ]
     assert form.sections[0].bars == plan.family.intro_bars
     assert form.sections[-1].lines == ["Running out of time"]  # a sung outro stays sung
     starts = [s.start_bar for s in form.sections]
@@ -64,16 +99,26 @@ def test_unmarked_lyrics_infer_verse_and_chorus() -> None:
     assert kinds == ["verse", "chorus", "verse", "chorus"]
     chorus = ["hold me close", "never let go", "hold me close", "all night long"]
     one_block = "\n".join(
-        ["first we met", "under the bridge", "rain in our hair", "nothing to share", *chorus,
-         "then came the fall", "leaves on the ground", "you said my name", "without a sound",
-         *chorus]
+        [
+            "first we met",
+            "under the bridge",
+            "rain in our hair",
+            "nothing to share",
+            *chorus,
+            "then came the fall",
+            "leaves on the ground",
+            "you said my name",
+            "without a sound",
+            *chorus,
+        ]
     )
     assert [k for k, _, _ in infer_sections(one_block)] == ["verse", "chorus", "verse", "chorus"]
 
 
 def test_long_lyrics_are_capped_with_a_note() -> None:
-    long = "\n\n".join(f"[Verse {i}]\n" + "\n".join(["walking down the line tonight"] * 4)
-                       for i in range(1, 40))
+    long = "\n\n".join(
+        f"[Verse {i}]\n" + "\n".join(["walking down the line tonight"] * 4) for i in range(1, 40)
+    )
     plan, form = _form(long, max_s=60.0)
     assert form.duration_s(plan) <= 60.0
     assert form.notes and "capped" in form.notes[0]

@@ -9,9 +9,28 @@ from hypothesis import strategies as st
 from songsmith.engines.builtin.genres import FAMILIES, group_of_program
 from songsmith.engines.builtin.plan import plan_song
 
-REQUIRED = ("pop", "rock", "punk", "metal", "electronic", "hiphop", "trap", "rnb", "jazz", "blues",
-            "country", "reggae", "latin", "ballad", "cinematic", "lofi", "synthwave", "ambient",
-            "funk", "disco")
+REQUIRED = (
+    "pop",
+    "rock",
+    "punk",
+    "metal",
+    "electronic",
+    "hiphop",
+    "trap",
+    "rnb",
+    "jazz",
+    "blues",
+    "country",
+    "reggae",
+    "latin",
+    "ballad",
+    "cinematic",
+    "lofi",
+    "synthwave",
+    "ambient",
+    "funk",
+    "disco",
+)
 
 
 def test_at_least_eighteen_families_each_distinct() -> None:

@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from songsmith.api.suno.schemas import MusicSubmitBody
-from songsmith.domain.model_versions import DEFAULT_MV, MODEL_VERSIONS
 from songsmith.domain.errors import InvalidRequest
+from songsmith.domain.model_versions import DEFAULT_MV, MODEL_VERSIONS
 from songsmith.domain.models import Clip, Task
 from songsmith.domain.request import GenerationRequest, parse_seconds
 from songsmith.domain.statuses import Action, ClipStatus

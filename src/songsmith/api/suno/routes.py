@@ -7,7 +7,6 @@ stall the event loop.
 from __future__ import annotations
 
 from typing import Any, NoReturn
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
@@ -29,7 +28,7 @@ from songsmith.api.suno.schemas import (
     TimingObject,
     UploadUrlBody,
 )
-from songsmith.domain.errors import InvalidRequest, NotSupported
+from songsmith.domain.errors import NotSupported
 from songsmith.domain.models import ApiKey
 from songsmith.services import fetch as fetch_service
 from songsmith.services import persona as persona_service
@@ -93,14 +92,10 @@ def submit_music_concat(body: ConcatBody, request: Request, key: AuthKey) -> Res
 @router.post("/uploads/audio-url", response_model=IdEnvelope, summary="Upload audio by URL")
 def upload_audio_url(body: UploadUrlBody, request: Request, key: AuthKey) -> Response:
     mapping.log_unknown_fields(body, "uploads/audio-url")
-    try:
-        parts = urlsplit(body.url.strip())
-        host = parts.hostname
-    except ValueError:
-        host = None
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not host:
-        raise InvalidRequest("Field 'url' must be an absolute http(s) URL.")
+    from songsmith.services.upload import validate_upload_url
+
+    # The SSRF guard runs now (malformed, not http(s), blocked address: 400 at submit).
+    validate_upload_url(body.url.strip(), app_state(request).settings)
     raise NotSupported("Uploading audio from a URL (uploads/audio-url) is not supported yet.")
 
 

@@ -105,7 +105,7 @@ def hf_hub_cache() -> Path:
 
 
 def cached_snapshot(repo_id: str, cache: Path | None = None, revision: str = "main") -> Path | None:
-    """The local snapshot folder of `repo_id` in the hub cache, or None when it was never fetched."""
+    """The snapshot folder of `repo_id` in the hub cache; None when it was never fetched."""
     repo_dir = (cache or hf_hub_cache()) / ("models--" + repo_id.replace("/", "--"))
     ref = repo_dir / "refs" / revision
     commit = ref.read_text().strip() if ref.is_file() else revision

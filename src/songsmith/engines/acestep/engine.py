@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from songsmith.domain.errors import GenerationFailed, SongsmithError
 from songsmith.engines.acestep.capabilities import AceStepCapabilities, capabilities_for
-from songsmith.engines.acestep.checkpoint import preset as lookup_preset
 from songsmith.engines.acestep.checkpoint import (
     CheckpointInfo,
     Preset,
@@ -22,6 +21,7 @@ from songsmith.engines.acestep.checkpoint import (
     read_checkpoint_info,
     resolve_checkpoint,
 )
+from songsmith.engines.acestep.checkpoint import preset as lookup_preset
 from songsmith.engines.acestep.plan import SampleRequest, plan_job
 from songsmith.engines.typing import AudioCallback, GenerationJob, ProgressCallback, Song
 
@@ -167,10 +167,10 @@ class AceStepEngine:
         """
         if not jobs:
             return []
-        samples: list[SampleRequest] = []
+        tasks = [self.check(job) for job in jobs]  # refuse before loading anything
         runtime = self.load()
-        for job in jobs:
-            task = self.check(job)
+        samples: list[SampleRequest] = []
+        for job, task in zip(jobs, tasks, strict=True):
             try:
                 samples.append(plan_job(job, task, self.info.sample_rate, runtime.buckets_s))
             except SongsmithError as exc:
@@ -200,6 +200,7 @@ class AceStepEngine:
             }
             if job.vocal_gender:
                 metadata["vocal_gender"] = job.vocal_gender
+            metadata = {k: v for k, v in metadata.items() if v is not None}
             songs.append(
                 Song(
                     sample_rate=self.info.sample_rate,

@@ -68,7 +68,7 @@ class SampleRequest:
 
 
 def bucket_duration(duration_s: float, buckets_s: Sequence[float] | None) -> float:
-    """The smallest bucket holding `duration_s`; past the last, whole 30 s steps (logged by caller)."""
+    """The smallest bucket holding `duration_s`; past the last bucket, whole 30 s steps."""
     if not buckets_s:
         return duration_s
     for bucket in sorted(buckets_s):

@@ -40,7 +40,9 @@ WARMUP_LYRICS = "[Verse]\n" + "\n".join(["singing a line that is about this long
 class RuntimeOptions:
     device: str = "cpu"
     compile: bool = False
-    compile_mode: str | None = None  # torch.compile mode for the DiT, e.g. "max-autotune-no-cudagraphs"
+    compile_mode: str | None = (
+        None  # torch.compile mode for the DiT, e.g. "max-autotune-no-cudagraphs"
+    )
     compile_backend: str | Callable[..., Any] = "inductor"
     cuda_graphs: bool = False  # VAE decoder with CUDA graphs
     buckets_s: Sequence[float] | None = None  # pad durations to these (on by default with compile)
@@ -77,7 +79,7 @@ def load_pipeline(folder: str, device: str) -> Any:
     from diffusers import AceStepPipeline
 
     dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
-    pipe = AceStepPipeline.from_pretrained(folder, torch_dtype=dtype, local_files_only=True)
+    pipe = AceStepPipeline.from_pretrained(folder, dtype=dtype, local_files_only=True)
     pipe.to(device)
     pipe.set_progress_bar_config(disable=True)
     return pipe
@@ -155,12 +157,18 @@ class AceStepRuntime:
         for bucket in buckets:
             shape = CallShape(TEXT2MUSIC, float(bucket), float(bucket))
             samples = [
-                SampleRequest(shape, WARMUP_CAPTION, WARMUP_LYRICS, "en", seed, (0.0, float(bucket)))
+                SampleRequest(
+                    shape, WARMUP_CAPTION, WARMUP_LYRICS, "en", seed, (0.0, float(bucket))
+                )
                 for seed in range(self.options.batch_size)
             ]
             bucket_started = time.perf_counter()
             self.run(samples)
-            log.info("acestep warm-up %.0f s bucket: %.1f s", bucket, time.perf_counter() - bucket_started)
+            log.info(
+                "acestep warm-up %.0f s bucket: %.1f s",
+                bucket,
+                time.perf_counter() - bucket_started,
+            )
         self.warmup_s = time.perf_counter() - started
         return self.warmup_s
 
@@ -200,15 +208,23 @@ class AceStepRuntime:
             # pad with throw-away samples: same shapes as warmed, no compile for a lone clip
             filler = samples[-1]
             samples = samples + [
-                SampleRequest(filler.shape, filler.prompt, filler.lyrics, filler.language,
-                              filler.seed + 7919 * (k + 1), filler.crop_s)
+                SampleRequest(
+                    filler.shape,
+                    filler.prompt,
+                    filler.lyrics,
+                    filler.language,
+                    filler.seed + 7919 * (k + 1),
+                    filler.crop_s,
+                )
                 for k in range(self.options.batch_size - len(samples))
             ]
         device = self.options.device
         steps = self.spec.steps
         total = steps + 1  # + the decode
 
-        def on_step_end(pipe: Any, step: int, timestep: Any, tensors: dict[str, Any]) -> dict[str, Any]:
+        def on_step_end(
+            pipe: Any, step: int, timestep: Any, tensors: dict[str, Any]
+        ) -> dict[str, Any]:
             for callback in progress:
                 callback(step + 1, total)
             return {}
@@ -256,20 +272,27 @@ class AceStepRuntime:
         # (samples, 2) numpy -> (2, samples) on the device, as the pipeline expects
         return torch.from_numpy(np.ascontiguousarray(audio.T)).to(self.options.device)
 
-    def _start_decode(self, indices: list[int], samples: list[SampleRequest], latents: Any) -> _Pending:
+    def _start_decode(
+        self, indices: list[int], samples: list[SampleRequest], latents: Any
+    ) -> _Pending:
         import torch
 
         vae = self.pipe.vae
         started = time.perf_counter()
         stream = self._decode_stream
+        if self.options.cuda_graphs:
+            # a CUDA-graph replay reuses its output buffers: mark a new step, copy out below
+            torch.compiler.cudagraph_mark_step_begin()
         if stream is None:
             with torch.no_grad():
-                audio = vae.decode(latents.transpose(1, 2).to(vae.dtype)).sample.float()
+                decoded = vae.decode(latents.transpose(1, 2).to(vae.dtype)).sample
+                audio = decoded.to(dtype=torch.float32, copy=True)
         else:
             stream.wait_stream(torch.cuda.current_stream(self.options.device))
             latents.record_stream(stream)
             with torch.no_grad(), torch.cuda.stream(stream):
-                audio = vae.decode(latents.transpose(1, 2).to(vae.dtype)).sample.float()
+                decoded = vae.decode(latents.transpose(1, 2).to(vae.dtype)).sample
+                audio = decoded.to(dtype=torch.float32, copy=True)
         self.timings.decode_s += time.perf_counter() - started
         return _Pending(indices, samples, audio, stream)
 
@@ -337,7 +360,9 @@ def build_runtime(
         compile_mode=compile_mode,
         compile_backend=compile_backend,
         cuda_graphs=cuda_graphs,
-        buckets_s=buckets_s if buckets_s is not None else (DEFAULT_BUCKETS_S if do_compile else None),
+        buckets_s=buckets_s
+        if buckets_s is not None
+        else (DEFAULT_BUCKETS_S if do_compile else None),
         batch_size=batch_size,
     )
     return AceStepRuntime(pipe, spec, options)

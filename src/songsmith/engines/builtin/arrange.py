@@ -8,7 +8,9 @@ line where nobody sings, and backing vocals harmonise the chorus on their own tr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -188,9 +190,7 @@ def _note(
     return Note(int(pitch), start, end, float(np.clip(velocity, 0.05, 1.0)))
 
 
-def _figure_events(
-    plan: SongPlan, figure: tuple[tuple[float, ...], ...]
-) -> list[tuple[float, ...]]:
+def _figure_events(plan: SongPlan, figure: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """A 4/4 figure's events that fit this meter's bar, in quarter beats."""
     bpb = plan.beats_per_bar
     events = []

@@ -102,8 +102,12 @@ def metadata(composition: Composition, preset: str = "default") -> dict[str, Any
         "genre": plan.genre,
         "mood": plan.mood,
         "sections": [
-            {"name": s.name, "label": s.label, "start_s": round(s.start_s, 3),
-             "end_s": round(s.end_s, 3)}
+            {
+                "name": s.name,
+                "label": s.label,
+                "start_s": round(s.start_s, 3),
+                "end_s": round(s.end_s, 3),
+            }
             for s in score.sections
         ],
         "has_vocal": composition.has_vocal,

@@ -9,6 +9,7 @@ preview uses the same notes, so it matches the full mix up to mixing effects tha
 from __future__ import annotations
 
 from dataclasses import replace
+
 import numpy as np
 
 from songsmith.domain.statuses import Mode
@@ -28,6 +29,8 @@ SAMPLE_RATE = 44100
 CHUNK_S = 5.0  # streamed chunk length
 PREVIEW_MIN_S = 4.0  # the preview ends at the first section boundary after this ...
 PREVIEW_MAX_S = 12.0  # ... or here, whichever comes first
+UNSUNG_DELAY_S = 0.6  # after an unsung section starts, the previous line has died away ...
+UNSUNG_LEAD_S = 0.3  # ... and before the next section, the first consonant has not begun
 STAGES = ("compose", "render", "sing lead", "sing backing", "mix", "done")
 BACKING_SEED_OFFSET = 7919  # a different breath/noise draw for the second singer
 MODES = frozenset({Mode.INSPIRATION, Mode.CUSTOM, Mode.INSTRUMENTAL, Mode.ARTIST_CONSISTENCY})
@@ -69,7 +72,7 @@ class BuiltinEngine:
         if audio is not None:
             cut = preview_end_s(composition.score)
             preview = self._perform(composition, until_s=cut, seed=job.seed)[0]
-            sent = _emit(audio, preview[: int(round(cut * SAMPLE_RATE))], 0)
+            sent = _emit(audio, preview[: round(cut * SAMPLE_RATE)], 0)
         mix, stems = self._perform(composition, seed=job.seed, progress=progress)
         if audio is not None:
             _emit(audio, mix, sent)
@@ -100,7 +103,7 @@ class BuiltinEngine:
         step = progress or (lambda _done, _total: None)
         total = len(STAGES)
         score = composition.score if until_s is None else _head(composition.score, until_s)
-        length = int(round(score.duration_s * SAMPLE_RATE))
+        length = round(score.duration_s * SAMPLE_RATE)
         stems = render_stems(score, SAMPLE_RATE)
         step(2, total)
         gender = composition.plan.vocal_gender
@@ -124,10 +127,35 @@ class BuiltinEngine:
             silent = np.zeros((length, 2), np.float32)
             return silent, {}
         mix, processed = mix_stems(
-            stems, SAMPLE_RATE, genre=composition.plan.genre, seed=seed
+            stems,
+            SAMPLE_RATE,
+            genre=composition.plan.genre,
+            seed=seed,
+            vocal_silence=unsung_spans(composition, score.duration_s),
         )
         step(5, total)
         return np.ascontiguousarray(mix, dtype=np.float32), processed
+
+
+def unsung_spans(composition: Composition, until_s: float) -> list[tuple[float, float]]:
+    """Stretches where no one sings, for the mix to mute the vocal stems (and their reverb).
+
+    Each span starts a little after its section (the last sung note and its release) and ends a
+    little before the next one (onset consonants are sung ahead of the beat).
+    """
+    if not composition.has_vocal:
+        return []
+    spans = []
+    for index, section in enumerate(composition.form.sections):
+        if section.sung:
+            continue
+        start = composition.score.sections[index].start_s + UNSUNG_DELAY_S
+        end = min(composition.score.sections[index].end_s - UNSUNG_LEAD_S, until_s)
+        if index == len(composition.form.sections) - 1:
+            end = until_s  # the song's tail
+        if end - start >= 0.5:
+            spans.append((start, end))
+    return spans
 
 
 def preview_end_s(score: Score) -> float:

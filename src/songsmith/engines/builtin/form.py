@@ -91,14 +91,17 @@ class Form:
 
 
 def melody_grid(plan: SongPlan) -> int:
-    """Melody slots per quarter beat: eighths, or quarters when the tempo is very fast."""
-    return 1 if plan.bpm >= 150 else 2
+    """Melody slots per quarter beat: eighths; sixteenths when slow, quarters when very fast."""
+    if plan.bpm >= 150:
+        return 1
+    return 4 if plan.bpm < 85 else 2
 
 
 def parse_sections(lyrics: str) -> list[tuple[str, str, list[str]]]:
     """(kind, label, lines) in the order written. Lines before any marker form a verse."""
     sections: list[tuple[str, str, list[str]]] = []
-    kind, label, lines = "", "", []
+    kind, label = "", ""
+    lines: list[str] = []
     for raw in (lyrics or "").splitlines():
         line = raw.strip()
         if not line:
@@ -210,7 +213,8 @@ def _bars_for_line(syllables: int, plan: SongPlan) -> int:
         return 4  # three four-bar lines make the twelve-bar verse
     slots_per_bar = plan.beats_per_bar * melody_grid(plan)
     for bars in (2, 4):
-        if syllables <= bars * slots_per_bar - 2:
+        # a quarter of the slots stay free: room to put the stressed syllables on beats
+        if syllables <= bars * slots_per_bar * 0.75:
             return bars
     return 4  # longer lines go onto a finer grid in melody.py
 
@@ -263,7 +267,8 @@ def _cap(form: Form, plan: SongPlan, max_duration_s: float) -> None:
     if form.duration_s(plan) <= max_duration_s:
         return
     budget_bars = int((max_duration_s - TAIL_S) / bar_seconds(plan))
-    outro = form.sections[-1] if form.sections[-1].kind == "outro" else None
+    last = form.sections[-1]
+    outro = last if last.kind == "outro" and not last.sung else None  # a sung outro is lyrics
     if outro is not None:
         outro.bars = min(outro.bars, 2)
     reserve = outro.bars if outro is not None else 0
@@ -294,7 +299,8 @@ def _cap(form: Form, plan: SongPlan, max_duration_s: float) -> None:
             first.bars = first.line_bars[0]
             kept = [first]
     form.sections = kept + ([outro] if outro is not None else [])
-    form.notes.append(f"lyrics capped at {max_duration_s:.0f} s: dropped {', '.join(dropped)}")
+    if dropped:
+        form.notes.append(f"lyrics capped at {max_duration_s:.0f} s: dropped {', '.join(dropped)}")
 
 
 def _place(form: Form) -> None:

@@ -147,6 +147,11 @@ def harmonize(plan: SongPlan, form: Form, rng: np.random.Generator) -> Harmony:
     defaults = _DEFAULT_PROGRESSIONS[plan.mode]
     rotate_verse = int(rng.integers(0, 2)) * 2  # per seed: start the verse loop on bar 1 or 3
     chord_bars = plan.family.bars_per_chord
+
+    def verse_opening(progressions: dict[str, tuple[str, ...]]) -> str:
+        verse = progressions.get("verse") or defaults["verse"]
+        return verse[rotate_verse % len(verse)] if len(verse) == 4 else verse[0]
+
     numerals_per_bar: list[tuple[str, int]] = []  # (numeral, section index), one per bar
     for index, section in enumerate(form.sections):
         name = _PROGRESSION_OF_KIND.get(section.kind, "verse")
@@ -157,6 +162,8 @@ def harmonize(plan: SongPlan, form: Form, rng: np.random.Generator) -> Harmony:
             progression = defaults[name]
         if name == "verse" and len(progression) == 4:
             progression = progression[rotate_verse:] + progression[:rotate_verse]
+        elif name != "verse" and len(progression) > 1 and progression[0] == verse_opening(table):
+            progression = progression[1:] + progression[:1]  # contrast: open somewhere else
         step = 1 if len(progression) >= 8 else chord_bars
         for bar in range(section.bars):
             numerals_per_bar.append((progression[(bar // step) % len(progression)], index))

@@ -253,15 +253,21 @@ def _rhythm(
     """Onsets and durations (beats from the phrase start) of one note per syllable."""
     n = len(stresses)
     grid = melody_grid(ctx.plan)
+    stressed_after_first = sum(stresses[1:])
     while True:
         slots = round(length * grid) - max(1, grid)  # leave a breath at the end
-        if n <= slots or grid >= 8:
+        crowded = slots - n < stressed_after_first * (grid - 1) // 2
+        fast = 60.0 / ctx.plan.bpm / (grid * 2) < 0.12  # a finer grid would be a patter
+        if grid >= 8 or (n <= slots and (not crowded or fast)):
             break
         grid *= 2
     slots = max(slots, n)
     beat_slots = grid if grid > 1 else 2  # what counts as a strong position
     extra = slots - n
-    hold = min(extra // 2, 2 * grid)  # the last syllable of a line is held
+    # slots that putting every stressed syllable on a beat would take (at most one each)
+    need = sum(1 for i, stressed in enumerate(stresses) if stressed and i > 0)
+    need = min(need * (beat_slots - 1), extra)
+    hold = min(max(0, extra - need) // 2, 2 * grid)  # the last syllable of a line is held
     budget = extra - hold
     pickup = (
         n >= 3
@@ -273,17 +279,23 @@ def _rhythm(
     pos = beat_slots - 1 if pickup else 0  # the unstressed first syllable leads into the beat
     if pickup:
         budget -= beat_slots - 1
-    spread = budget / max(1, n - 1)
+    spread = max(0, budget - need) / max(1, n - 1)
     durations = [1] * n
     onsets = [0] * n
     credit = 0.0
+    stressed_left = sum(stresses[1:])
     for i in range(n):
         if i > 0:
+            stressed_left -= stresses[i]
             credit += spread * float(ctx.rng.uniform(0.4, 1.6))
-            add = 1 if credit >= 1.0 else 0
+            reserve = stressed_left * (beat_slots - 1) // 2  # keep room for later stresses
+            add = 1 if credit >= 1.0 and budget - 1 >= reserve else 0
             if stresses[i] and (pos + add) % beat_slots != 0:
                 to_beat = beat_slots - (pos + add) % beat_slots
-                add = add + to_beat if add + to_beat <= budget else 0
+                if add + to_beat <= budget:
+                    add += to_beat
+                elif to_beat <= budget:
+                    add = to_beat
             add = min(add, budget)
             durations[i - 1] += add
             pos += add
@@ -318,7 +330,7 @@ def _pitches(
     chorus = section.kind in CHORUS_KINDS
     centre = ctx.centre + (ctx.chorus_lift if chorus else 0)
     centre += 1 if section.kind in ("pre-chorus", "bridge") else 0
-    centre += 0 if line_index % 2 == 0 else int(rng.integers(-1, 2))
+    centre += 0 if line_index % 2 == 0 or chorus else int(rng.integers(-1, 2))
     arch = float(rng.uniform(1.5, 3.5)) * (1.2 if chorus else 1.0)
     peak = float(rng.uniform(0.3, 0.7))
     start = float(rng.uniform(-2.0, 0.5))
@@ -330,14 +342,15 @@ def _pitches(
     for j in range(n):
         t = j / max(1, n - 1)
         target = centre + start * (1 - t) + arch * _bump(t, peak) - 0.5
-        if chorus and j < len(ctx.motif):
-            target = centre + ctx.motif[j]
         target = min(max(target, 1.0), top - 1.0)
         at = beat + onsets[j]
         chord = ctx.harmony.at(at).chord
         strong = stresses[j] or abs(onsets[j] - round(onsets[j])) < 1e-6 or durations[j] >= 1.0
         last = j == n - 1
-        if last and final:
+        if chorus and 0 < j < min(len(ctx.motif), n - 1) and prev_index is not None:
+            # the hook: every chorus line opens with the same intervals (in scale steps)
+            index = min(max(prev_index + ctx.motif[j] - ctx.motif[j - 1], 0), top)
+        elif last and final:
             index = _nearest_index(scale, target, lambda p: p % 12 == ctx.plan.tonic)
         elif final and j == n - 2:
             # step into the final tonic from the second or the leading tone
@@ -346,7 +359,7 @@ def _pitches(
         elif strong or last:
             pcs = chord.pitch_classes
             tones = [i for i, p in enumerate(scale) if p % 12 in pcs]
-            index = _nearest_index(scale, target, lambda p, pcs=pcs: p % 12 in pcs)
+            index = min(tones, key=lambda i: abs(i - target)) if tones else round(target)
             if repeats >= 2 and prev_index is not None and len(tones) > 1:
                 # a third repetition: take the chord tone on the side the arch is heading
                 others = [i for i in tones if i != prev_index]

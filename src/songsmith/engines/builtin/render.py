@@ -77,9 +77,7 @@ def _channel_plan(tracks: list[Track]) -> list[tuple[int, Track]]:
     return plan
 
 
-def _render_group(
-    loaded: LoadedSoundfont, tracks: list[Track], total: int
-) -> Audio:
+def _render_group(loaded: LoadedSoundfont, tracks: list[Track], total: int) -> Audio:
     synth = loaded.synth
     rate = loaded.sample_rate
     for channel in range(16):
@@ -92,8 +90,8 @@ def _render_group(
         else:
             synth.program_select(channel, loaded.sfid, 0, int(track.program) % 128)
         for note in track.notes:
-            start = int(round(note.start * rate))
-            end = int(round(note.end * rate))
+            start = round(note.start * rate)
+            end = round(note.end * rate)
             if start >= total or end <= start or not 0 <= note.pitch <= 127:
                 continue
             events.append((start, 1, channel, int(note.pitch), _midi_velocity(note.velocity)))
@@ -128,7 +126,7 @@ def render_stems(score: Score, sample_rate: int = 44100) -> dict[str, Audio]:
     All stems have exactly round(score.duration_s * sample_rate) samples; notes still sounding at
     the end are faded over the last 30 ms. Same score, same bytes.
     """
-    total = max(0, int(round(score.duration_s * sample_rate)))
+    total = max(0, round(score.duration_s * sample_rate))
     groups: dict[str, list[Track]] = {}
     for track in score.tracks:
         if track.group in VOCAL_GROUPS or not track.notes:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("songsmith.supervisor")
 
 RESTART_BACKOFF_MAX_S = 30.0
+STABLE_AFTER_S = 60.0  # a worker up this long is healthy again: its backoff resets
 _CHECK_EVERY_S = 0.5
 
 
@@ -44,6 +45,7 @@ class Supervisor:
         self.restarts = 0
         self._failures = [0] * n
         self._next_start = [0.0] * n
+        self._started_at = [0.0] * n
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._monitor: threading.Thread | None = None
@@ -63,6 +65,7 @@ class Supervisor:
             f"{os.uname().nodename}:serve{os.getpid()}:w{slot}",
         ]
         proc = subprocess.Popen(cmd)
+        self._started_at[slot] = time.monotonic()
         log.info("started worker %d (pid %d)", slot, proc.pid)
         return proc
 
@@ -87,6 +90,8 @@ class Supervisor:
                     if now < self._next_start[slot]:
                         continue
                     log.warning("worker %d exited with %s; restarting", slot, proc.returncode)
+                    if now - self._started_at[slot] > STABLE_AFTER_S:
+                        self._failures[slot] = 0
                     self._failures[slot] += 1
                     # A crash loop backs off instead of spinning.
                     delay = min(RESTART_BACKOFF_MAX_S, 0.5 * 2 ** (self._failures[slot] - 1))

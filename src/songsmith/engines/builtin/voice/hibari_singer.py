@@ -1,8 +1,12 @@
-"""English phrases: hibari's acoustics, time-warped onto the notes and voiced at the melody's F0."""
+"""A phrase sung by hibari's voice: its acoustics time-warped onto the notes, voiced at the melody.
+
+English syllables arrive in hibari's own misaki letters; other languages in espeak-ng's IPA, which
+the model's vocabulary mostly shares (Kokoro's multilingual alphabet), so one voice sings both.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -22,10 +26,24 @@ from songsmith.engines.builtin.voice.timewarp import (
     build_time_map,
 )
 from songsmith.phonetics.english import MISAKI_VOWELS
+from songsmith.phonetics.espeak import IPA_VOWELS
 
 FloatArray = npt.NDArray[np.float32]
+SINGER_VOWELS = MISAKI_VOWELS | IPA_VOWELS
+# Vocabulary entries that are punctuation or pauses: never part of a sung syllable.
+_NOT_SUNG = frozenset(' !"(),.:;?—…“”→↓↗↘')
+# IPA letters espeak-ng writes that the model's vocabulary lacks: the nearest letter it has.
+_NEAREST_LETTER = {
+    "ɭ": "l", "ɫ": "l", "ɬ": "l", "ɮ": "l", "ʏ": "y", "ɘ": "ə", "ɵ": "ø", "ɞ": "œ", "ɶ": "œ",
+    "ʉ": "u", "ʀ": "ʁ", "ɦ": "h", "ʍ": "w", "ɱ": "m", "ɺ": "ɾ", "ʑ": "ʒ", "ɧ": "ʃ", "ɗ": "d",
+    "ɓ": "b", "ʄ": "ɟ", "ɠ": "ɡ", "g": "ɡ", "ɐ̃": "ɐ",
+}  # fmt: skip
 VOCALISE = "ˈɑ"  # what a note sings when it has no syllable and nothing to continue
 VOICED_F0_HZ = 40.0  # hibari's own voicing threshold
+VOWEL_BINS = 250  # up to 5 kHz: where a vowel's energy is
+VOWEL_CORE_DB = float(np.log(10 ** (12 / 20)))  # frames within 12 dB of the vowel's peak
+EVEN_LEVEL_DB = float(np.log(10 ** (6 / 20)))  # vowels more than 6 dB under the median are raised
+MAX_RAISE_DB = float(np.log(10 ** (24 / 20)))
 FADE_IN_S = 0.01
 
 
@@ -36,16 +54,27 @@ class SungPhrase:
     sample_rate: int
 
 
+def singable_letters(phonemes: str, vocab: dict[str, int]) -> list[str]:
+    """The syllable's letters the model can sing: accents and marks it lacks are dropped,
+    letters it lacks replaced by the nearest it has."""
+    import unicodedata
+
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFD", phonemes):
+        letter = _NEAREST_LETTER.get(ch, ch)
+        if letter in vocab and letter not in _NOT_SUNG:
+            out.append(letter)
+    return out
+
+
 def _syllable_ids(phonemes: str, vocab: dict[str, int]) -> tuple[list[int], list[bool]]:
-    chars = [ch for ch in phonemes if ch in vocab]
-    if not any(ch in MISAKI_VOWELS for ch in chars):
+    chars = singable_letters(phonemes, vocab)
+    if not any(ch in SINGER_VOWELS for ch in chars):
         chars = [*chars, *VOCALISE] if chars else list(VOCALISE)
-    return [vocab[ch] for ch in chars], [ch in MISAKI_VOWELS for ch in chars]
+    return [vocab[ch] for ch in chars], [ch in SINGER_VOWELS for ch in chars]
 
 
-def _spoken_syllables(
-    acoustics: Acoustics, vowel_flags: list[list[bool]]
-) -> list[SpokenSyllable]:
+def _spoken_syllables(acoustics: Acoustics, vowel_flags: list[list[bool]]) -> list[SpokenSyllable]:
     """Each syllable's onset / vowel / coda boundaries in the speech, in seconds."""
     bounds = acoustics.token_start_frame * FRAME_S  # bounds[j + 1] = start of id j
     out: list[SpokenSyllable] = []
@@ -65,6 +94,66 @@ def _spoken_syllables(
         )
         first += len(flags)
     return out
+
+
+def _vowel_cores(acoustics: Acoustics, syllables: list[SpokenSyllable]) -> list[SpokenSyllable]:
+    """Each vowel narrowed (or shifted) to its loud voiced frames. The duration grid drifts from
+    the acoustics by a few frames, most at the end of a phrase; stretching a vowel's faded edge
+    would sing a long note on its decay."""
+    level = _vowel_level(acoustics)
+    voiced = acoustics.f0 > VOICED_F0_HZ
+    out: list[SpokenSyllable] = []
+    for s in syllables:
+        first = max(int(np.floor(s.onset / FRAME_S)), int(np.floor(s.nucleus / FRAME_S)) - 4, 0)
+        last = min(int(np.ceil(s.coda / FRAME_S)) + 1, acoustics.frames)
+        if last <= first:
+            out.append(s)
+            continue
+        window = level[first:last]
+        loud = np.flatnonzero((window >= window.max() - VOWEL_CORE_DB) & voiced[first:last])
+        if loud.size == 0:
+            out.append(s)
+            continue
+        nucleus = max((first + int(loud[0])) * FRAME_S, s.onset)
+        coda = min((first + int(loud[-1]) + 1) * FRAME_S, s.end)
+        out.append(SpokenSyllable(s.onset, nucleus, max(coda, nucleus), max(s.end, coda)))
+    return out
+
+
+def _even_out_vowels(acoustics: Acoustics, cores: list[SpokenSyllable]) -> Acoustics:
+    """Speech fades at the end of a phrase (the last vowel can sit 20 dB under the others); a
+    singer holds every vowel near the same level, so weak syllables are raised."""
+    level = _vowel_level(acoustics)
+    peaks = []
+    for s in cores:
+        a, b = (
+            int(s.nucleus / FRAME_S),
+            max(int(np.ceil(s.coda / FRAME_S)), int(s.nucleus / FRAME_S) + 1),
+        )
+        peaks.append(float(level[a:b].max()) if b > a and a < acoustics.frames else None)
+    known = [p for p in peaks if p is not None]
+    if not known:
+        return acoustics
+    floor = float(np.median(known)) - EVEN_LEVEL_DB
+    gain = np.zeros(acoustics.frames, np.float32)
+    for s, peak in zip(cores, peaks, strict=True):
+        if peak is not None and peak < floor:
+            a, b = int(s.onset / FRAME_S), int(np.ceil(s.end / FRAME_S))
+            gain[a:b] = min(floor - peak, MAX_RAISE_DB)
+    if not gain.any():
+        return acoustics
+    return replace(
+        acoustics,
+        lh=acoustics.lh + gain,
+        ln=acoustics.ln + gain,
+        lr=acoustics.lr + gain,
+    )
+
+
+def _vowel_level(acoustics: Acoustics) -> FloatArray:
+    """Per-frame harmonic level (natural-log amplitude) below 5 kHz."""
+    lh = np.minimum(acoustics.lh[:VOWEL_BINS], 7.0)
+    return np.asarray(0.5 * np.log(np.sum(np.exp(2.0 * lh), axis=0)), np.float32)
 
 
 def _resample_frames(
@@ -114,7 +203,8 @@ def sing_english_phrase(
         ids += syllable_ids
         vowel_flags.append(flags)
     acoustics = model.run(ids)
-    spoken = _spoken_syllables(acoustics, vowel_flags)
+    spoken = _vowel_cores(acoustics, _spoken_syllables(acoustics, vowel_flags))
+    acoustics = _even_out_vowels(acoustics, spoken)
     time_map: TimeMap = build_time_map(
         spoken,
         [NoteSpan(s.start, s.end) for s in phrase.syllables],
@@ -122,7 +212,7 @@ def sing_english_phrase(
         earliest_start=earliest_start,
     )
     frames = int(np.ceil((time_map.end - time_map.start) / FRAME_S)) + 1
-    sung_times = time_map.start + np.arange(frames) * FRAME_S
+    sung_times = time_map.start + np.arange(frames, dtype=np.float64) * FRAME_S
     spoken_times = time_map(sung_times)
     lh, theta, ln, lr, phi, speech_f0 = _resample_frames(acoustics, spoken_times / FRAME_S)
     voiced = (speech_f0 > VOICED_F0_HZ) | _in_vowel(spoken_times, spoken)

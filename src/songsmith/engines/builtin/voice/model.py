@@ -63,9 +63,7 @@ class SingerModel:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         patched = with_extra_output(model_bytes, DURATION_TENSOR)
-        self._session = ort.InferenceSession(
-            patched, options, providers=["CPUExecutionProvider"]
-        )
+        self._session = ort.InferenceSession(patched, options, providers=["CPUExecutionProvider"])
         self.vocab = vocab
         self._lock = threading.Lock()
 

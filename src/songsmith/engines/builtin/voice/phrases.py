@@ -1,4 +1,4 @@
-"""Notes to sung phrases: syllables (a note with a syllable, plus its melisma notes) between rests."""
+"""Notes to sung phrases: syllables (a note with a syllable, plus its melisma) between rests."""
 
 from __future__ import annotations
 

@@ -12,8 +12,9 @@ from songsmith.engines.score import Note
 GLIDE_S = 0.08
 VIBRATO_HZ = 5.5
 VIBRATO_SEMITONES = 0.25
-VIBRATO_DELAY_S = 0.3  # short notes stay straight; long ones start to waver after this
+VIBRATO_DELAY_S = 0.3  # held notes start to waver after this
 VIBRATO_RAMP_S = 0.25
+VIBRATO_MIN_NOTE_S = 0.6  # shorter notes stay straight
 
 
 def midi_to_hz(pitch: float) -> float:
@@ -28,6 +29,7 @@ def melody_f0(notes: Sequence[Note], times: npt.NDArray[np.float64]) -> npt.NDAr
         return np.zeros_like(times)
     starts = np.asarray([n.start for n in ordered])
     pitches = np.asarray([float(n.pitch) for n in ordered])
+    held = np.asarray([n.end - n.start >= VIBRATO_MIN_NOTE_S for n in ordered])
     index = np.clip(np.searchsorted(starts, times, side="right") - 1, 0, len(ordered) - 1)
     semitones = pitches[index].copy()
     since = times - starts[index]
@@ -36,7 +38,10 @@ def melody_f0(notes: Sequence[Note], times: npt.NDArray[np.float64]) -> npt.NDAr
     # A smoothstep from the previous pitch lands on the note without a corner.
     u = np.clip(since / GLIDE_S, 0.0, 1.0)
     shape = u * u * (3.0 - 2.0 * u)
-    semitones[gliding] = previous[gliding] + (semitones[gliding] - previous[gliding]) * shape[gliding]
+    semitones[gliding] = (
+        previous[gliding] + (semitones[gliding] - previous[gliding]) * shape[gliding]
+    )
     depth = np.clip((since - VIBRATO_DELAY_S) / VIBRATO_RAMP_S, 0.0, 1.0) * VIBRATO_SEMITONES
+    depth *= held[index]
     semitones += depth * np.sin(2.0 * np.pi * VIBRATO_HZ * np.maximum(since - VIBRATO_DELAY_S, 0.0))
     return np.asarray(440.0 * 2.0 ** ((semitones - 69.0) / 12.0), np.float64)

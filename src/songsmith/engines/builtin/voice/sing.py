@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from songsmith.engines.builtin.voice.hibari_singer import (
-    VOCALISE,
-    SungPhrase,
-    sing_english_phrase,
-)
+from songsmith.engines.builtin.voice.hibari_singer import VOCALISE, sing_english_phrase
 from songsmith.engines.builtin.voice.phrases import Phrase, group_phrases
 from songsmith.engines.score import Note
 from songsmith.engines.typing import Audio
@@ -21,7 +18,15 @@ PHRASE_RMS = 0.1  # -20 dBFS per phrase: the male voice peaks 1.3-1.9x the femal
 PEAK_CEILING = 0.9
 MALE_GENDERS = frozenset({"m", "male", "man", "masculine"})
 
-PhraseSinger = Callable[[Phrase, bool, np.random.Generator, float], SungPhrase]
+
+@dataclass(frozen=True)
+class PhraseAudio:
+    """One sung phrase, ready to add into a track: mono samples from `offset` (in samples)."""
+
+    offset: int  # may be negative only when the first onset falls before 0 (then clipped)
+    samples: npt.NDArray[np.float32]
+    start_s: float  # the phrase's first note start
+    end_s: float  # the phrase's last note end
 
 
 def is_male(gender: str) -> bool:
@@ -38,10 +43,10 @@ def sing(
 ) -> Audio:
     """Stereo float32 [samples, 2], `last note end + TAIL_S` long, silence outside the phrases.
 
-    Each note's `syllable` is the `phonemes` string phonetics gave that syllable (misaki letters for
-    English, espeak-ng mnemonics otherwise); a note with `syllable=None` holds the previous
-    syllable on a new pitch (melisma). `gender` "f"/"female" or "m"/"male". Same input and seed
-    give identical samples.
+    Each note's `syllable` is the `phonemes` string phonetics gave that syllable (misaki letters
+    for English, espeak-ng IPA otherwise; `language` only picks the vowel of a bare note); a note
+    with `syllable=None` holds the previous syllable on a new pitch (melisma). `gender`
+    "f"/"female" or "m"/"male". Same input and seed give identical samples.
     """
     mono = sing_mono(notes, gender=gender, sample_rate=sample_rate, language=language, seed=seed)
     return np.ascontiguousarray(np.repeat(mono[:, None], 2, axis=1))
@@ -55,39 +60,34 @@ def sing_mono(
     language: str = "en",
     seed: int = 0,
 ) -> npt.NDArray[np.float32]:
-    english = _is_english(language)
-    singer = _english_singer if english else _espeak_singer(language)
-    phrases = group_phrases(notes, VOCALISE if english else "a")
-    end = max((n.end for n in notes), default=0.0)
+    end = max((n.end for n in notes if n.end > n.start), default=0.0)
     out = np.zeros(int(np.ceil((end + TAIL_S) * sample_rate)), np.float32)
+    for phrase in sing_phrases(
+        notes, gender=gender, sample_rate=sample_rate, language=language, seed=seed
+    ):
+        _add_at(out, phrase.samples, phrase.offset)
+    return out
+
+
+def sing_phrases(
+    notes: Sequence[Note],
+    *,
+    gender: str,
+    sample_rate: int = 44100,
+    language: str = "en",
+    seed: int = 0,
+) -> Iterator[PhraseAudio]:
+    """The phrases of `sing`, in time order, each as soon as it is synthesized (for streaming).
+    Adding them into a zero track gives exactly `sing_mono`'s output."""
+    phrases = group_phrases(notes, VOCALISE if _is_english(language) else "a")
     male = is_male(gender)
     previous_end = 0.0
     for index, phrase in enumerate(phrases):
         rng = np.random.default_rng([seed & 0xFFFFFFFF, index])
-        sung = singer(phrase, male, rng, previous_end)
+        sung = sing_english_phrase(phrase, male=male, rng=rng, earliest_start=previous_end)
         previous_end = phrase.end
         samples = _normalise(_resample(sung.samples, sung.sample_rate, sample_rate), phrase)
-        _add_at(out, samples, int(round(sung.start_s * sample_rate)))
-    return out
-
-
-def _english_singer(
-    phrase: Phrase, male: bool, rng: np.random.Generator, earliest_start: float
-) -> SungPhrase:
-    return sing_english_phrase(phrase, male=male, rng=rng, earliest_start=earliest_start)
-
-
-def _espeak_singer(language: str) -> PhraseSinger:
-    from songsmith.engines.builtin.voice.espeak_singer import sing_espeak_phrase
-
-    def singer(
-        phrase: Phrase, male: bool, rng: np.random.Generator, earliest_start: float
-    ) -> SungPhrase:
-        return sing_espeak_phrase(
-            phrase, language=language, male=male, rng=rng, earliest_start=earliest_start
-        )
-
-    return singer
+        yield PhraseAudio(round(sung.start_s * sample_rate), samples, phrase.start, phrase.end)
 
 
 def _is_english(language: str) -> bool:
@@ -95,9 +95,9 @@ def _is_english(language: str) -> bool:
     return code == "en" or code.startswith("en-") or code == "english"
 
 
-def _resample(samples: npt.NDArray[np.float32], rate_in: int, rate_out: int) -> npt.NDArray[
-    np.float32
-]:
+def _resample(
+    samples: npt.NDArray[np.float32], rate_in: int, rate_out: int
+) -> npt.NDArray[np.float32]:
     if rate_in == rate_out or len(samples) == 0:
         return samples
     from math import gcd

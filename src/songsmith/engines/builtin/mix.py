@@ -1,0 +1,432 @@
+"""The mix: per-stem level, compression, EQ, pan and reverb, summed to the pre-master mix.
+
+Each stem carries its own reverb (its share of the room), so the processed stems sum exactly to
+the mix and a stem download sounds like that instrument in the song. EQ, pan and reverb are one
+filter per stem applied in a single FFT (EQ as a zero-phase magnitude response, reverb as an FFT
+convolution with a generated impulse response); compression and level automation are gain curves
+computed on short blocks. Loudness and limiting are not done here: the master does them once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from songsmith.engines.builtin.reverb import impulse_response
+
+if TYPE_CHECKING:
+    from songsmith.engines.typing import Audio
+
+LEAD_VOCALS = "vocals"
+BACKING_VOCALS = "backing_vocals"
+VOCAL_GROUPS = (LEAD_VOCALS, BACKING_VOCALS)
+VOCAL_OVER_BACKING_DB = 2.5  # quality.md wants -2..+6 dB in sung parts: aim near the middle
+_RIDE_LIMIT_DB = 9.0  # the vocal ride never moves the vocal further than this from its base
+_RIDE_WINDOW_S = 3.0  # loudness comparison window of the vocal ride
+_RIDE_SMOOTH_S = 0.8
+_VOCAL_TAIL_S = 0.6  # reverb ring kept after the singer stops, then faded
+_MIX_PEAK = 10 ** (-3.0 / 20)  # pre-master peak: headroom for the master, no clipping in previews
+_END_FADE_S = 0.05
+_LEVEL_BLOCK_S = 0.05
+_COMP_BLOCK_S = 0.01
+_EQ_GRID_POINTS = 1024
+
+
+@dataclass(frozen=True)
+class StemProfile:
+    level_db: float  # target RMS of the stem's active parts (before the final normalisation)
+    pan: float  # -1 left .. +1 right
+    highpass_hz: float  # clears low-end mud from everything that is not bass or kick
+    low_shelf: tuple[float, float] = (100.0, 0.0)  # (Hz, dB)
+    bell: tuple[float, float, float] = (1000.0, 0.0, 1.0)  # (Hz, dB, Q)
+    high_shelf: tuple[float, float] = (8000.0, 0.0)  # (Hz, dB)
+    comp_ratio: float = 1.0  # 1: no compression
+    comp_depth_db: float = 6.0  # threshold this far under the stem's loud level
+    reverb_db: float | None = -16.0  # send level; None: dry
+    # False: level, compression and pan only, unless the genre's space is big (ambient,
+    # cinematic, ballad): the FFT pass is the mix's main CPU cost (about 3 transforms a stem).
+    spectral: bool = True
+
+
+PROFILES: dict[str, StemProfile] = {
+    # Drums, percussion and bass stay out of the FFT pass unless the room is big: kit and bass
+    # samples are already shaped, and a dry low end is what these genres want.
+    "drums": StemProfile(
+        -18, 0.0, 30, (70, 2.0), (400, -2.5, 1.2), (9000, 2.0), 3.0, 8, -22, spectral=False
+    ),
+    "percussion": StemProfile(
+        -27, 0.45, 180, (100, 0), (2500, 1.0, 1.0), (9000, 1.0), 2.0, 6, -17, spectral=False
+    ),
+    "bass": StemProfile(
+        -20, 0.0, 28, (80, 1.5), (280, -2.0, 1.0), (5000, -2.0), 4.0, 8, None, spectral=False
+    ),
+    "keyboard": StemProfile(
+        -25, -0.25, 90, (200, -1.0), (350, -2.0, 1.0), (7000, 1.0), 2.0, 6, -15
+    ),
+    "guitar": StemProfile(-25, 0.3, 100, (200, -1.0), (3000, 1.5, 1.0), (9000, 0.5), 2.5, 6, -16),
+    "strings": StemProfile(
+        -27, -0.15, 120, (200, -1.0), (800, -1.0, 0.8), (9000, -1.0), 1.5, 5, -11
+    ),
+    "brass": StemProfile(-27, 0.2, 100, (200, 0), (1800, 1.0, 1.0), (8000, -1.0), 2.0, 6, -14),
+    "woodwinds": StemProfile(-28, -0.35, 150, (200, 0), (2000, 1.0, 1.0), (9000, 0.0), 1.5, 5, -13),
+    "synth": StemProfile(-26, 0.2, 80, (150, 0), (500, -1.5, 1.0), (8000, 1.0), 2.0, 6, -14),
+    "fx": StemProfile(-30, 0.0, 150, (200, 0), (1000, 0, 1.0), (8000, 0), 1.0, 6, -9),
+    LEAD_VOCALS: StemProfile(
+        -20, 0.0, 100, (200, -1.0), (3000, 2.5, 1.0), (10000, 2.0), 3.0, 8, -13
+    ),
+    BACKING_VOCALS: StemProfile(
+        -26, 0.0, 150, (250, -2.0), (3000, 1.0, 1.0), (10000, 2.0), 2.5, 6, -10
+    ),
+}
+_DEFAULT_PROFILE = StemProfile(-27, 0.0, 100, reverb_db=-15)
+
+
+@dataclass(frozen=True)
+class GenreStyle:
+    space: str  # a room of reverb.SPACES
+    reverb_offset_db: float = 0.0  # added to every send
+    levels: dict[str, float] = field(default_factory=dict)  # group -> dB added to its level
+
+
+GENRE_STYLES: dict[str, GenreStyle] = {
+    "pop": GenreStyle("plate"),
+    "rock": GenreStyle("room", -2, {"guitar": 2.5, "drums": 1.0}),
+    "punk": GenreStyle("room", -5, {"guitar": 3.0, "drums": 1.5}),
+    "metal": GenreStyle("room", -4, {"guitar": 3.0, "drums": 1.5, "bass": 1.0}),
+    "electronic": GenreStyle("plate", 0, {"synth": 2.5, "drums": 1.0, "bass": 1.5}),
+    "hiphop": GenreStyle("studio", -4, {"drums": 2.0, "bass": 2.5}),
+    "trap": GenreStyle("studio", -3, {"drums": 1.5, "bass": 3.0}),
+    "rnb": GenreStyle("plate", 0, {"bass": 1.5, "keyboard": 1.0}),
+    "jazz": GenreStyle("chamber", -1, {"drums": -3.0, "keyboard": 1.5, "brass": 1.5}),
+    "blues": GenreStyle("room", -1, {"guitar": 2.0}),
+    "country": GenreStyle("studio", -1, {"guitar": 2.0}),
+    "reggae": GenreStyle("studio", -1, {"bass": 2.5, "drums": 0.5}),
+    "latin": GenreStyle("studio", 0, {"percussion": 3.0, "guitar": 1.0, "brass": 1.0}),
+    "ballad": GenreStyle("hall", 1, {"drums": -3.0, "keyboard": 2.0, "strings": 1.5}),
+    "cinematic": GenreStyle("hall", 2, {"strings": 3.0, "brass": 2.0, "drums": -2.0}),
+    "lofi": GenreStyle("room", -2, {"keyboard": 1.5, "drums": -1.0}),
+    "synthwave": GenreStyle("plate", 2, {"synth": 2.5}),
+    "ambient": GenreStyle("cathedral", 4, {"drums": -5.0, "synth": 2.0, "strings": 2.0}),
+    "funk": GenreStyle("room", -3, {"bass": 2.0, "guitar": 1.5, "brass": 1.0}),
+    "disco": GenreStyle("plate", 0, {"bass": 1.5, "strings": 1.0, "drums": 1.0}),
+}
+_DEFAULT_STYLE = GENRE_STYLES["pop"]
+
+
+def _block_power(audio: Audio, block: int) -> np.ndarray[Any, Any]:
+    """Mean power of both channels per block of `block` samples (the last block may be short)."""
+    n = len(audio)
+    if n == 0:
+        return np.zeros(0)
+    squares = np.square(audio[:, 0]) + np.square(audio[:, 1])  # float32: speed over digits
+    full = n // block
+    sums = squares[: full * block].reshape(full, block).sum(axis=1, dtype=np.float64)
+    if n > full * block:
+        sums = np.append(sums, squares[full * block :].sum(dtype=np.float64))
+    counts = np.full(len(sums), 2.0 * block)
+    counts[-1] = 2.0 * (n - (len(sums) - 1) * block)
+    return sums / counts
+
+
+def _db(power: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    return 10 * np.log10(np.maximum(power, 1e-12))
+
+
+def _active_level_db(power_db: np.ndarray[Any, Any]) -> float | None:
+    """Level of the parts where the stem plays (blocks within 30 dB of its loudest)."""
+    if len(power_db) == 0 or float(power_db.max()) < -90:
+        return None
+    active = power_db > max(float(power_db.max()) - 30, -80)
+    return float(_db(np.mean(10 ** (power_db[active] / 10))))
+
+
+def _block_curve(values: np.ndarray[Any, Any], block: int, length: int) -> np.ndarray[Any, Any]:
+    """Per-block values to a per-sample curve, linear between block centres."""
+    if len(values) == 0:
+        return np.ones(length, np.float32)
+    # Ramp from each block centre to the next; pad so the edges hold their value.
+    points = np.concatenate([[values[0]], values, [values[-1]]]).astype(np.float32)
+    ramp = (np.arange(block, dtype=np.float32) + 0.5) / block
+    start, step = points[:-1], np.diff(points)
+    curve = (start[:, None] + step[:, None] * ramp[None, :]).ravel()
+    offset = block // 2  # curve[0] sits half a block before the first centre
+    return np.ascontiguousarray(curve[offset : offset + length])
+
+
+def _compressor_gain(audio: Audio, sample_rate: int, profile: StemProfile) -> np.ndarray[Any, Any]:
+    """Gentle downward compression of the loudest moments: 10 ms attack, 120 ms release."""
+    block = max(1, int(_COMP_BLOCK_S * sample_rate))
+    level = _db(_block_power(audio, block))
+    active = level[level > -80]
+    if len(active) == 0:
+        return np.ones(len(audio), np.float32)
+    threshold = float(np.percentile(active, 90)) - profile.comp_depth_db
+    target = np.maximum(level - threshold, 0.0) * (1 - 1 / profile.comp_ratio)
+    attack = 1 - math.exp(-_COMP_BLOCK_S / 0.010)
+    release = 1 - math.exp(-_COMP_BLOCK_S / 0.120)
+    reduction = np.empty_like(target)
+    current = 0.0
+    for index, wanted in enumerate(target.tolist()):
+        current += (wanted - current) * (attack if wanted > current else release)
+        reduction[index] = current
+    return _block_curve(10 ** (-reduction / 20), block, len(audio))
+
+
+def _rbj_bell(fs: int, freq: float, gain_db: float, q: float) -> list[float]:
+    a = 10 ** (gain_db / 40)
+    w0 = 2 * math.pi * freq / fs
+    alpha = math.sin(w0) / (2 * q)
+    cw = math.cos(w0)
+    b = [1 + alpha * a, -2 * cw, 1 - alpha * a]
+    den = [1 + alpha / a, -2 * cw, 1 - alpha / a]
+    return [*(v / den[0] for v in b), *(v / den[0] for v in den)]
+
+
+def _rbj_shelf(fs: int, freq: float, gain_db: float, high: bool) -> list[float]:
+    a = 10 ** (gain_db / 40)
+    w0 = 2 * math.pi * freq / fs
+    alpha = math.sin(w0) / 2 * math.sqrt(2)  # shelf slope 1
+    cw = math.cos(w0)
+    sa = 2 * math.sqrt(a) * alpha
+    sign = 1 if high else -1
+    b = [
+        a * ((a + 1) + sign * (a - 1) * cw + sa),
+        -2 * sign * a * ((a - 1) + sign * (a + 1) * cw),
+        a * ((a + 1) + sign * (a - 1) * cw - sa),
+    ]
+    den = [
+        (a + 1) - sign * (a - 1) * cw + sa,
+        2 * sign * ((a - 1) - sign * (a + 1) * cw),
+        (a + 1) - sign * (a - 1) * cw - sa,
+    ]
+    return [*(v / den[0] for v in b), *(v / den[0] for v in den)]
+
+
+def _eq_magnitude(profile: StemProfile, sample_rate: int, freqs: np.ndarray[Any, Any]) -> Any:
+    """|H(f)| of the stem's EQ (high-pass, low shelf, bell, high shelf) at `freqs`."""
+    from scipy.signal import butter, sosfreqz
+
+    sections = [butter(2, profile.highpass_hz, "highpass", fs=sample_rate, output="sos")[0]]
+    sections.append(np.array(_rbj_shelf(sample_rate, *profile.low_shelf, high=False)))
+    sections.append(np.array(_rbj_bell(sample_rate, *profile.bell)))
+    sections.append(np.array(_rbj_shelf(sample_rate, *profile.high_shelf, high=True)))
+    grid = np.geomspace(5.0, sample_rate / 2, _EQ_GRID_POINTS)
+    _, response = sosfreqz(np.array(sections), worN=grid, fs=sample_rate)
+    magnitude = np.abs(response)
+    return np.interp(freqs, grid, magnitude, left=magnitude[0]).astype(np.float32)
+
+
+def _pan_gains(pan: float) -> tuple[float, float]:
+    """Constant-power balance, unity at centre."""
+    angle = (min(1.0, max(-1.0, pan)) + 1) * math.pi / 4
+    return math.cos(angle) * math.sqrt(2), math.sin(angle) * math.sqrt(2)
+
+
+@dataclass
+class _Room:
+    spectrum: np.ndarray[Any, Any]  # (2, bins) complex64: the IR's spectrum per channel
+    nfft: int
+    freqs: np.ndarray[Any, Any]
+
+
+def _room(style: GenreStyle, sample_rate: int, length: int, seed: int) -> _Room:
+    from scipy import fft
+
+    ir = impulse_response(style.space, sample_rate, seed % 8)
+    nfft = fft.next_fast_len(length + len(ir), real=True)
+    spectrum = fft.rfft(np.ascontiguousarray(ir.T), nfft, axis=-1)
+    return _Room(spectrum.astype(np.complex64), nfft, fft.rfftfreq(nfft, 1 / sample_rate))
+
+
+def _process(
+    audio: Audio,
+    sample_rate: int,
+    profile: StemProfile,
+    pan: float,
+    send_db: float | None,
+    room: _Room,
+) -> Audio:
+    """EQ, pan and the stem's own reverb in one pass through the frequency domain.
+
+    Most soundfont stems are exactly mono (L == R): then one forward transform serves both
+    sides, and a centred dry stem needs a single inverse transform.
+    """
+    from scipy import fft
+
+    length = len(audio)
+    left, right = _pan_gains(pan)
+    eq = _eq_magnitude(profile, sample_rate, room.freqs)
+    mono = bool(np.array_equal(audio[:, 0], audio[:, 1]))
+    if mono:
+        spectrum = fft.rfft(audio[:, 0], room.nfft) * eq
+        sides = (spectrum, spectrum)
+    else:
+        both = fft.rfft(np.ascontiguousarray(audio.T), room.nfft, axis=-1) * eq[None, :]
+        sides = (both[0], both[1])
+    if send_db is None and mono and left == right:
+        out = fft.irfft(sides[0] * np.float32(left), room.nfft)[:length]
+        return np.ascontiguousarray(np.repeat(out[:, None], 2, axis=1), dtype=np.float32)
+    result = np.empty((length, 2), np.float32)
+    send = None
+    if send_db is not None:
+        # Send the mono sum: the stereo reverb return makes it wide on its own.
+        scale = np.float32(10 ** (send_db / 20))
+        send = sides[0] * scale if mono else (sides[0] + sides[1]) * (scale * np.float32(0.5))
+    for channel, (side, gain) in enumerate(zip(sides, (left, right), strict=True)):
+        shaped = side * np.float32(gain)
+        if send is not None:
+            shaped += send * room.spectrum[channel]
+        result[:, channel] = fft.irfft(shaped, room.nfft)[:length]
+    return result
+
+
+def _process_dry(audio: Audio, pan: float) -> Audio:
+    """Level and pan only: for stems the spectral pass would not change enough to pay for."""
+    left, right = _pan_gains(pan)
+    return np.ascontiguousarray(audio * np.array([left, right], np.float32)[None, :])
+
+
+def _vocal_ride(
+    vocal_dry: Audio, vocal: Audio, backing: Audio, sample_rate: int
+) -> np.ndarray[Any, Any]:
+    """A slow gain curve holding the lead vocal VOCAL_OVER_BACKING_DB over the backing where
+    it sings, and closing after each phrase's reverb tail (silence in instrumental parts)."""
+    from scipy.ndimage import uniform_filter1d
+
+    block = max(1, int(_LEVEL_BLOCK_S * sample_rate))
+    dry_db = _db(_block_power(vocal_dry, block))
+    if len(dry_db) == 0 or float(dry_db.max()) < -90:
+        return np.ones(len(vocal), np.float32)
+    sung = dry_db > max(float(dry_db.max()) - 40, -75)
+    vocal_power = _block_power(vocal, block) * sung
+    backing_power = _block_power(backing, block) * sung
+    window = max(1, int(_RIDE_WINDOW_S / _LEVEL_BLOCK_S))
+    vocal_avg = uniform_filter1d(vocal_power, window, mode="nearest")
+    backing_avg = uniform_filter1d(backing_power, window, mode="nearest")
+    ratio_db = _db(vocal_avg) - _db(backing_avg)
+    wanted = np.clip(VOCAL_OVER_BACKING_DB - ratio_db, -_RIDE_LIMIT_DB, _RIDE_LIMIT_DB)
+    if float(backing_power.sum()) == 0.0:
+        wanted = np.zeros_like(wanted)
+    # Between phrases hold the gain of the nearest sung block, so tails do not pump.
+    sung_index = np.flatnonzero(sung)
+    nearest = sung_index[
+        np.clip(np.searchsorted(sung_index, np.arange(len(sung))), 0, len(sung_index) - 1)
+    ]
+    gain_db = uniform_filter1d(
+        wanted[nearest], max(1, int(_RIDE_SMOOTH_S / _LEVEL_BLOCK_S)), mode="nearest"
+    )
+    # The gate: open while singing and for the reverb tail after it, then a 200 ms fade.
+    tail = int(_VOCAL_TAIL_S / _LEVEL_BLOCK_S)
+    counts = np.concatenate([[0], np.cumsum(sung)])
+    index = np.arange(len(sung))
+    recent = counts[index + 1] - counts[np.maximum(index - tail, 0)]  # sung blocks in [n-tail, n]
+    open_ = uniform_filter1d((recent > 0).astype(np.float64), 4, mode="nearest")
+    return _block_curve(10 ** (gain_db / 20) * open_, block, len(vocal))
+
+
+def _silence_spans(length: int, sample_rate: int, spans: Sequence[tuple[float, float]]) -> Any:
+    curve = np.ones(length, np.float32)
+    fade = int(0.05 * sample_rate)
+    for start_s, end_s in spans:
+        start, end = int(start_s * sample_rate), int(end_s * sample_rate)
+        if end <= start:
+            continue
+        curve[max(0, start) : max(0, end)] = 0.0
+        ramp = np.linspace(1.0, 0.0, fade, dtype=np.float32)
+        a = max(0, start - fade)
+        curve[a:start] = np.minimum(curve[a:start], ramp[len(ramp) - (start - a) :])
+        b = min(length, end + fade)
+        curve[end:b] = np.minimum(curve[end:b], ramp[::-1][: b - end])
+    return curve
+
+
+def _fit(audio: Audio, length: int) -> Audio:
+    stereo = np.asarray(audio, dtype=np.float32)
+    if stereo.ndim == 1:
+        stereo = np.repeat(stereo[:, None], 2, axis=1)
+    if len(stereo) >= length:
+        return np.ascontiguousarray(stereo[:length, :2])
+    return np.concatenate([stereo[:, :2], np.zeros((length - len(stereo), 2), np.float32)])
+
+
+def mix_stems(
+    stems: dict[str, Audio],
+    sample_rate: int,
+    *,
+    genre: str,
+    seed: int,
+    vocal_silence: Sequence[tuple[float, float]] = (),
+) -> tuple[Audio, dict[str, Audio]]:
+    """(pre-master mix, processed stems): the processed stems sum to the mix (float rounding).
+
+    `genre` is a family name of genres.py (unknown names mix like pop); `seed` varies pan and
+    level a little and picks the reverb's noise, deterministically. `vocal_silence` lists
+    (start_s, end_s) spans, e.g. instrumental sections, where the vocal stems are muted
+    (reverb tails included).
+    """
+    if not stems:
+        return np.zeros((0, 2), np.float32), {}
+    length = max(len(audio) for audio in stems.values())
+    style = GENRE_STYLES.get(genre, _DEFAULT_STYLE)
+    rng = np.random.default_rng([seed & 0xFFFFFFFF, 0x6D6978])
+    room = _room(style, sample_rate, length, seed)
+    level_block = max(1, int(_LEVEL_BLOCK_S * sample_rate))
+
+    processed: dict[str, Audio] = {}
+    dry: dict[str, Audio] = {}
+    for group in sorted(stems):
+        audio = _fit(stems[group], length)
+        profile = PROFILES.get(group, _DEFAULT_PROFILE)
+        pan_jitter, level_jitter = rng.uniform(-0.1, 0.1), rng.uniform(-0.5, 0.5)
+        level = _active_level_db(_db(_block_power(audio, level_block)))
+        if level is None:
+            processed[group] = np.zeros((length, 2), np.float32)
+            continue
+        gain_db = profile.level_db + style.levels.get(group, 0.0) + level_jitter - level
+        if profile.comp_ratio > 1.0:
+            curve = _compressor_gain(audio, sample_rate, profile)
+            curve *= np.float32(10 ** (gain_db / 20))
+            audio = audio * curve[:, None]
+        else:
+            audio = audio * np.float32(10 ** (gain_db / 20))
+        send = None if profile.reverb_db is None else profile.reverb_db + style.reverb_offset_db
+        pan = 0.0 if profile.pan == 0.0 else profile.pan + pan_jitter
+        dry[group] = audio
+        if profile.spectral or (send is not None and style.reverb_offset_db >= 1.0):
+            processed[group] = _process(audio, sample_rate, profile, pan, send, room)
+        else:
+            processed[group] = _process_dry(audio, pan)
+
+    if LEAD_VOCALS in dry:
+        backing = np.zeros((length, 2), np.float32)
+        for group, audio in processed.items():
+            if group not in VOCAL_GROUPS:
+                backing += audio
+        ride = _vocal_ride(dry[LEAD_VOCALS], processed[LEAD_VOCALS], backing, sample_rate)
+        # Backing vocals follow the lead's ride so the blend between them stays as set.
+        for group in VOCAL_GROUPS:
+            if group in processed:
+                processed[group] *= ride[:, None]
+    if vocal_silence:
+        mute = _silence_spans(length, sample_rate, vocal_silence)
+        for group in VOCAL_GROUPS:
+            if group in processed:
+                processed[group] *= mute[:, None]
+
+    mix = np.zeros((length, 2), np.float32)
+    for group in sorted(processed):
+        mix += processed[group]
+    # One static scale and one end fade for the mix and every stem: the sum still holds
+    # (to float rounding, about -140 dB).
+    peak = float(np.abs(mix).max()) if length else 0.0
+    scale = np.float32(_MIX_PEAK / peak) if peak > 0 else np.float32(1.0)
+    fade_len = min(length, int(_END_FADE_S * sample_rate))
+    fade = np.linspace(1.0, 0.0, fade_len, dtype=np.float32)[:, None]
+    for audio in (*processed.values(), mix):
+        audio *= scale
+        audio[length - fade_len :] *= fade
+    return mix, processed
