@@ -214,11 +214,18 @@ def main() -> None:
             args.pollers,
             args.seconds,
         )
+        # Where the time goes: the same server without auth, store or mapping.
+        port = _free_port()
+        health_url = f"http://127.0.0.1:{port}/health"
+        health = _measure(
+            ["--serve-songsmith", str(port), data_dir], health_url, {}, args.pollers, args.seconds
+        )
     result = {
         "pollers": args.pollers,
         "seconds": args.seconds,
         "bare_starlette": bare,
         "songsmith_fetch": ours,
+        "songsmith_health": health,
         "ratio_rps": ours["rps"] / bare["rps"],
         "goal_ratio": 0.5,
     }

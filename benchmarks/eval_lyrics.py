@@ -166,10 +166,12 @@ def main() -> None:
         lyrics = [_sung_text(s.text) for s in songs]
         matrix = _cosines(list(PROMPTS), lyrics)
         ranks = [_rank_of_own_prompt(matrix, i) for i in range(len(PROMPTS))]
-        for i, row in enumerate(matrix):
-            top = max(range(len(row)), key=row.__getitem__)
+        for i, scores in enumerate(matrix):
+            top = max(range(len(scores)), key=scores.__getitem__)
             if top != i:
-                confused.append(f"#{i + 1} nearer to #{top + 1} ({row[top]:.3f} vs {row[i]:.3f})")
+                confused.append(
+                    f"#{i + 1} nearer to #{top + 1} ({scores[top]:.3f} vs {scores[i]:.3f})"
+                )
         generic = [_sung_text(compose_lyrics("a song", args.seed + i).text) for i in range(50)]
         base = _cosines(list(PROMPTS), generic)
         baseline_ranks = [_rank_of_own_prompt(base, i) for i in range(len(PROMPTS))]

@@ -82,7 +82,8 @@ def serve(
     import uvicorn
 
     from songsmith.api.app import create_app
-    from songsmith.queue.sql import SqlQueue
+    from songsmith.queue.factory import make_queue
+    from songsmith.services.distributed import is_distributed
     from songsmith.services.worker import Supervisor, run_reaper_loop
 
     settings = _settings(
@@ -90,10 +91,12 @@ def serve(
     )
     _logging(settings)
     store = _migrated_store(settings)
+    if is_distributed(settings):
+        _require_keys_or_exit(store, settings)
+        if workers is None and "SONGSMITH_WORKERS" not in os.environ:
+            settings = settings.model_copy(update={"workers": 0})  # workers run elsewhere
     announce_keys(store, settings)
-    queue = SqlQueue(
-        settings.resolved_database_url, max_attempts=settings.max_attempts, migrate=False
-    )
+    queue = make_queue(settings)
     application = create_app(settings, store=store, queue=queue)
 
     supervisor = Supervisor(settings, settings.workers) if settings.workers > 0 else None
@@ -122,24 +125,54 @@ def serve(
         reaper.join(timeout=5)
 
 
+def _require_keys_or_exit(store: SqlStore, settings: Settings) -> None:
+    from songsmith.services.distributed import NoApiKeys, require_api_keys
+
+    try:
+        require_api_keys(store, settings)
+    except NoApiKeys as exc:
+        typer.echo(f"songsmith: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def worker(
     data_dir: DataDir = None,
     engines: Annotated[str, typer.Option(help="Comma-separated engines (queues).")] = "",
+    engine: Annotated[
+        list[str] | None, typer.Option("--engine", help="An engine (queue) to serve; repeatable.")
+    ] = None,
+    concurrency: Annotated[int, typer.Option(help="Worker processes to run.", min=1)] = 1,
     database_url: Annotated[str | None, typer.Option(help="SONGSMITH_DATABASE_URL")] = None,
 ) -> None:
-    """Run one worker process in the foreground (alongside `serve` or on another machine)."""
+    """Run worker processes in the foreground (alongside `serve` or on another machine)."""
+    from songsmith.services.distributed import is_distributed, run_worker_pool
     from songsmith.services.worker.__main__ import main as worker_main
 
     settings = _settings(data_dir=data_dir, database_url=database_url)
-    worker_main(["--engines", engines, "--settings-json", settings.model_dump_json()])
+    names = [n for n in [*engines.split(","), *(engine or [])] if n]
+    if is_distributed(settings):
+        store = _migrated_store(settings)
+        _require_keys_or_exit(store, settings)
+        store.close()
+    if concurrency > 1:
+        _logging(settings)
+        run_worker_pool(settings, names, concurrency)
+        return
+    worker_main(["--engines", ",".join(names), "--settings-json", settings.model_dump_json()])
 
 
 @app.command()
-def migrate(data_dir: DataDir = None) -> None:
-    """Create or upgrade the database schema."""
-    settings = _settings(data_dir=data_dir)
+def migrate(
+    data_dir: DataDir = None,
+    database_url: Annotated[str | None, typer.Option(help="SONGSMITH_DATABASE_URL")] = None,
+) -> None:
+    """Create or upgrade the database schema (and the queue's tables)."""
+    from songsmith.queue.factory import make_queue
+
+    settings = _settings(data_dir=data_dir, database_url=database_url)
     _migrated_store(settings).close()
+    make_queue(settings).close()  # type: ignore[attr-defined]
     typer.echo(f"database at head: {settings.resolved_database_url}")
 
 
@@ -147,11 +180,12 @@ def migrate(data_dir: DataDir = None) -> None:
 def keys_create(
     name: Annotated[str, typer.Option(help="A label for the key.")] = "default",
     data_dir: DataDir = None,
+    database_url: Annotated[str | None, typer.Option(help="SONGSMITH_DATABASE_URL")] = None,
 ) -> None:
     """Create a key; its secret and webhook secret are printed once."""
     from songsmith.services.keys import create_key
 
-    store = _migrated_store(_settings(data_dir=data_dir))
+    store = _migrated_store(_settings(data_dir=data_dir, database_url=database_url))
     created = create_key(store, name)
     typer.echo(f"id:             {created.key.id}")
     typer.echo(f"API key:        {created.secret}")
@@ -232,7 +266,3 @@ def doctor(data_dir: DataDir = None) -> None:
     if failed:
         raise typer.Exit(1)
 
-
-def main() -> None:  # pragma: no cover - console entry point
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    app()

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     reaper_interval_s: float = 5.0
     max_attempts: int = 3
     job_timeout_s: float = 600.0  # a job running longer is killed and counts as a failed attempt
+    # "sql" (jobs table) or "procrastinate"; empty: procrastinate on PostgreSQL, sql on SQLite
+    queue_backend: str = ""
 
     # --- engines ---
     default_mv: str = "chirp-auk"

@@ -64,3 +64,22 @@ def test_cors_is_off_unless_origins_are_configured(api: Api, tmp_path: Path) -> 
         with cors.client() as client:
             response = client.options("/suno/submit/music", headers=preflight)
             assert response.headers["access-control-allow-origin"] == "https://app.example"
+
+
+def test_database_outage_is_503_never_500(tmp_path: Path) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    def down(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("database is gone"))
+
+    with running_api(tmp_path) as api:
+        key = api.key()
+        api.store.get_task = down  # type: ignore[method-assign]
+        api.store.ping = down  # type: ignore[method-assign]
+        with api.client(key) as client:
+            response = client.get("/suno/fetch/some-task")
+            assert response.status_code == 503
+            assert response.headers["retry-after"] == "5"
+            assert response.json()["error"]["code"] == "unavailable"
+            ready = client.get("/ready")
+            assert ready.status_code == 503 and ready.json()["checks"]["store"].startswith("error")

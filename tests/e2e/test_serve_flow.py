@@ -47,7 +47,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-c", "from songsmith.cli import app; app()", "serve",
-             "--port", str(port), "--data-dir", str(data_dir), "--workers", "1"],
+             "--port", str(port), "--data-dir", str(data_dir), "--workers", "2"],
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -80,6 +80,11 @@ def _poll(client: httpx.Client, task_id: str, timeout_s: float = 90) -> dict[str
         assert response.status_code == 200, response.text
         task = response.json()["data"]
         seen.append(task["progress"])
+        for clip in task["data"] or []:
+            if isinstance(clip, dict) and clip["status"] == "streaming" and clip["audio_url"]:
+                # A streaming clip's audio_url already plays: never a URL that 404s.
+                partial = httpx.get(clip["audio_url"], headers={"Range": "bytes=0-99"})
+                assert partial.status_code in (200, 206, 416), partial.status_code
         if task["status"] in ("SUCCESS", "FAILURE"):
             task["_progress_seen"] = seen
             return dict(task)
@@ -93,17 +98,21 @@ def test_submit_poll_download_decode(server: dict[str, Any]) -> None:
     with httpx.Client(
         base_url=server["base"], headers={"Authorization": f"Bearer {ENV_KEY}"}, timeout=30
     ) as client:
-        submitted = client.post(
-            "/suno/submit/music",
-            json={"prompt": "[Verse]\nhello little world", "tags": "pop testing:duration=2",
-                  "title": "E2E", "mv": "chirp-v4", "seed": 3},
-        )  # fmt: skip
+        body = {
+            "prompt": "[Verse]\nhello little world",
+            "tags": "pop testing:duration=2 testing:slow=2",
+            "title": "E2E",
+            "mv": "chirp-v4",
+            "seed": 3,
+        }
+        submitted = client.post("/suno/submit/music", json=body)
         assert submitted.status_code == 200, submitted.text
         task = _poll(client, submitted.json()["data"])
         assert task["status"] == "SUCCESS", task
         assert task["progress"] == "100%"
         progress = [int(p.rstrip("%")) for p in task["_progress_seen"]]
         assert progress == sorted(progress)  # monotonic as polled
+        assert any(0 < p < 100 for p in progress), progress  # real intermediate values
         assert task["start_time"] >= task["submit_time"] > 0
         assert task["finish_time"] >= task["start_time"]
         clips = task["data"]

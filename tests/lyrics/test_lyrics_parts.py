@@ -45,3 +45,9 @@ def test_validation_names_what_is_wrong() -> None:
 def test_cmu_fallback_counts_syllables() -> None:
     assert _cmu_count("Walking in the rain") == 5
     assert _cmu_count("Zorblax") == 2  # out of dictionary: vowel groups
+
+
+def test_other_languages_and_noise_stay_out_of_english_lyrics() -> None:
+    assert content_words("una canción sobre el mar y la luna") == ()
+    assert content_words("xxxxxxxxxxxx qwrtzp") == ()
+    assert content_words("a song about Zorblax and Alice") == ("zorblax", "alice")  # names stay

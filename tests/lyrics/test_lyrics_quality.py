@@ -7,6 +7,8 @@ import re
 
 import pronouncing
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from wordfreq import zipf_frequency
 
 from songsmith.lyrics.builtin import ComposedLyrics, compose_lyrics
@@ -118,3 +120,13 @@ def test_prompt_with_no_subject_still_gets_a_song() -> None:
     song = compose_lyrics("a pop song", 4)
     assert song.content_words == ()
     assert song.text.count("[Chorus]") >= 2 and song.title
+
+
+@settings(max_examples=25, deadline=None, database=None)
+@given(prompt=st.text(max_size=200), seed=st.integers(min_value=0, max_value=2**31 - 1))
+def test_any_prompt_gives_a_structured_song(prompt: str, seed: int) -> None:
+    song = compose_lyrics(prompt, seed, max_chars=1500)
+    assert len(song.text) <= 1500
+    assert song.text.count("[Chorus]") >= 2
+    assert song.title and len(song.title) <= 80
+    assert all(line.text.strip() for s in song.sections for line in s.lines)

@@ -79,7 +79,7 @@ def test_r1_sigkill_whole_server_tree_then_restart(tmp_path: Path) -> None:
     queue = SqlQueue(settings.resolved_database_url)
     task_ids = [
         submit_music(store, queue, n_clips=1, seed=i, tags="testing testing:slow=2")
-        for i in range(4)
+        for i in range(3)
     ]
     server = start_serve_like(settings.model_dump_json())
     try:

@@ -83,9 +83,9 @@ def create_app(
 
         store = SqlStore(settings.resolved_database_url)
     if queue is None:
-        from songsmith.queue.sql import SqlQueue
+        from songsmith.queue.factory import make_queue
 
-        queue = SqlQueue(settings.resolved_database_url, max_attempts=settings.max_attempts)
+        queue = make_queue(settings)
     if blobs is None:
         from songsmith.blobs.local import LocalBlobStore
 

@@ -62,9 +62,16 @@ def metrics(request: Request) -> Response:
     except Exception as exc:  # scrape must not 500 when the database blips
         log.warning("metrics: store/queue unavailable: %s", type(exc).__name__)
         counts, depth = {}, {}
-    return PlainTextResponse(
-        state.metrics.render(counts, depth), media_type="text/plain; version=0.0.4"
-    )
+    body = state.metrics.render(counts, depth)
+    queue_stats = getattr(state.queue, "stats", None)  # distributed queue: workers, stalled
+    if queue_stats is not None:
+        from songsmith.services.distributed import queue_metrics_lines
+
+        try:
+            body += queue_metrics_lines(queue_stats())
+        except Exception as exc:
+            log.warning("metrics: queue stats unavailable: %s", type(exc).__name__)
+    return PlainTextResponse(body, media_type="text/plain; version=0.0.4")
 
 
 @router.get("/docs", include_in_schema=False)

@@ -15,6 +15,7 @@ from songsmith.lyrics.lexicon import (
     GENERAL_VERBS,
     MASS_NOUNS,
     PREDICATIVE_ONLY,
+    THEMES,
 )
 from songsmith.lyrics.lines import (
     HOOK_TEMPLATES,
@@ -33,6 +34,7 @@ from songsmith.lyrics.vocabulary import ADJECTIVE, NOUN, VERB, Vocabulary, vocab
 # Fallback fields for prompts that touch no theme: universal song subjects.
 _DEFAULT_THEMES = ("night", "dream", "road", "love", "morning")
 _ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "less", "ish", "ic", "able", "ible")
+MAX_TITLE_CHARS = 80
 _SMALL_TITLE_WORDS = frozenset("a an the and of in on to by for with beneath".split())
 
 
@@ -89,6 +91,7 @@ def song_rng(prompt: str, seed: int) -> random.Random:
 
 
 def _forced_for(word: str, original: str, vocab: Vocabulary) -> Forced:
+    """How a prompt word enters a line: a noun as a phrase, an adjective or verb in its slot."""
     tags = vocab.pos.get(word, set())
     if NOUN in tags:
         return Forced("X", word if word in MASS_NOUNS else f"the {word}")
@@ -96,13 +99,15 @@ def _forced_for(word: str, original: str, vocab: Vocabulary) -> Forced:
         return Forced("a", word)
     if VERB in tags:
         return Forced("v", word)
-    if original != word or word.endswith(("ing", "ss")) or not word.endswith("s"):
-        # names keep their capital and stand bare; other unknown words are taken as nouns
-        bare = original != word or word.endswith("ing")
-        if not bare and word.endswith(_ADJECTIVE_ENDINGS):
-            return Forced("a", word)
-        return Forced("X", original if bare else f"the {word}")
-    return Forced("X", word)  # a plural stands bare: "dreaming of planets"
+    # Outside the lexicon: names (capitalised in the prompt), -ing forms and plurals stand bare
+    # ("Tokyo", "dancing", "planets"); adjective-looking words take an adjective slot; any other
+    # word is taken as a singular noun ("the astronaut").
+    plural = word.endswith("s") and not word.endswith("ss")
+    if original != word or word.endswith("ing") or plural:
+        return Forced("X", original)
+    if word.endswith(_ADJECTIVE_ENDINGS):
+        return Forced("a", word)
+    return Forced("X", f"the {word}")
 
 
 def _original_spelling(prompt: str, word: str) -> str:
@@ -114,8 +119,6 @@ def _original_spelling(prompt: str, word: str) -> str:
 def _pools(
     reading: PromptReading, vocab: Vocabulary, rng: random.Random
 ) -> tuple[WordPools, list[str]]:
-    from songsmith.lyrics.lexicon import THEMES
-
     themes = list(reading.themes)
     if not themes:
         by_name = {t.name: t for t in THEMES}
@@ -246,7 +249,7 @@ def _title(chorus: LyricSection, state: _SongState) -> str:
         w if (i and w.lower() in _SMALL_TITLE_WORDS) else w[:1].upper() + w[1:]
         for i, w in enumerate(words)
     ]
-    return " ".join(titled)
+    return " ".join(titled)[:MAX_TITLE_CHARS].strip()
 
 
 def suggested_tags(prompt: str, seed: int) -> str:
@@ -268,10 +271,10 @@ def compose_lyrics(prompt: str, seed: int, max_chars: int = 3000) -> ComposedLyr
     phrases = [_forced_for(w, _original_spelling(prompt, w), vocab) for w in reading.content_words]
 
     def cycle(start: int, count: int, every: int = 1) -> list[Forced | None]:
-        if not phrases:
-            return [None] * count
+        """Prompt words for the lines of a section: every `every`-th line, each word once."""
+        slots = [i for i in range(count) if i % every == 0][: len(phrases)]
         return [
-            phrases[(start + i // every) % len(phrases)] if i % every == 0 else None
+            phrases[(start + slots.index(i)) % len(phrases)] if i in slots else None
             for i in range(count)
         ]
 

@@ -281,16 +281,16 @@ def pad(line: FilledLine, target: int, rng: random.Random) -> FilledLine:
         return line
     options = [p for p, n in PADDING if n == min(missing, 3)]
     lead = rng.choice(options)
-    text = (
-        lead + line.text[:1].lower() + line.text[1:]
-        if not line.text.startswith("I ")
-        else (lead + line.text)
-    )
+    # The old first letter was capitalised only for the line's start, except "I" and names.
+    keeps_capital = line.template.startswith(("I ", "{X}"))
+    body = line.text if keeps_capital else line.text[:1].lower() + line.text[1:]
+    text = lead + body
     return FilledLine(finish(text), line.syllables + min(missing, 3), line.template, line.stale)
 
 
 def _rank(line: FilledLine, target: int, used_templates: dict[str, int]) -> tuple[int, int, int]:
-    return abs(line.syllables - target), line.stale, used_templates.get(line.template, 0)
+    # A repeated sentence frame is heard more than a repeated adjective.
+    return abs(line.syllables - target), used_templates.get(line.template, 0), line.stale
 
 
 def best_line(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from songsmith.lyrics.lexicon import (
     GENRE_WORDS,
@@ -14,7 +15,7 @@ from songsmith.lyrics.lexicon import (
     Theme,
 )
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'&-]*")
+_TOKEN = re.compile(r"[^\W\d_][\w'&-]*")
 _MULTIWORD_GENRES = {
     "hip hop": "hip hop",
     "hip-hop": "hip hop",
@@ -66,6 +67,7 @@ def _stems(word: str) -> list[str]:
 def content_words(prompt: str) -> tuple[str, ...]:
     """The prompt's subject words: no stopwords, meta words, genre or mood-only style words."""
     seen: list[str] = []
+    language = _language(prompt)
     text = prompt.lower()
     for phrase in _MULTIWORD_GENRES:
         text = text.replace(phrase, " ")
@@ -78,9 +80,40 @@ def content_words(prompt: str) -> tuple[str, ...]:
             token = token.split("'")[0]
             if len(token) < 2 or token in STOPWORDS:
                 continue
-        if token not in seen:
+        if token not in seen and _singable(token, prompt, language):
             seen.append(token)
     return tuple(seen[:MAX_CONTENT_WORDS])
+
+
+def _language(prompt: str) -> str:
+    try:
+        from songsmith.phonetics import detect_language
+
+        return detect_language(prompt) or "en"
+    except Exception:  # detection is a refinement; English is the safe reading
+        return "en"
+
+
+def _singable(word: str, prompt: str, language: str) -> bool:
+    """An English word the singer knows, or a name the user capitalised ("Tokyo", "Alice").
+
+    The built-in lyricist writes English, so words of another language (commoner there than in
+    English, by wordfreq) and keyboard noise stay out of the lyrics."""
+    from wordfreq import zipf_frequency
+
+    if len(word) > 20 or not word.isascii():
+        return False
+    english = zipf_frequency(word, "en")
+    if language != "en":
+        try:
+            if zipf_frequency(word, language) > english:
+                return False
+        except LookupError:  # a language wordfreq does not know: trust only common English
+            if english < 4.0:
+                return False
+    if english >= 2.5:
+        return True
+    return bool(re.search(rf"\b{re.escape(word.capitalize())}\b", prompt))
 
 
 # Genre names that are also ordinary subject words ("a song about my country", "soul").
@@ -106,6 +139,7 @@ def _match_themes(words: tuple[str, ...]) -> tuple[Theme, ...]:
     return tuple(t for score, _, t in scored[:3] if -score * 2 >= strongest)
 
 
+@lru_cache(maxsize=256)
 def read_prompt(prompt: str) -> PromptReading:
     text = prompt.lower()
     tokens = _tokens(text)

@@ -17,6 +17,7 @@ Public API (implemented in `phonetics/syllables.py`, re-exported here):
     def detect_language(text: str) -> str            # "en" or an espeak-ng language code
     def syllabify_line(line: str, language: str = "en") -> list[Word]
     def count_syllables(line: str, language: str = "en") -> int
+    def warm_up() -> None            # load the G2P and CMU dictionary now (worker start-up, ~2 s)
 
 English phonemes are hibari's misaki alphabet with its stress marks (e.g. "wˈɔ", "kɪŋ");
 other languages carry espeak-ng's IPA (e.g. "lˈu", "na"). `voice/` sings both with one voice.
@@ -24,7 +25,8 @@ other languages carry espeak-ng's IPA (e.g. "lˈu", "na"). `voice/` sings both w
 
 from __future__ import annotations
 
+from songsmith.phonetics.english import warm_up
 from songsmith.phonetics.language import detect_language
 from songsmith.phonetics.syllables import Syllable, Word, count_syllables, syllabify_line
 
-__all__ = ["Syllable", "Word", "count_syllables", "detect_language", "syllabify_line"]
+__all__ = ["Syllable", "Word", "count_syllables", "detect_language", "syllabify_line", "warm_up"]

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from songsmith.domain.errors import GenerationFailed
+from songsmith.domain.errors import GenerationFailed, NotSupported
 from songsmith.domain.statuses import Mode, TaskStatus
 
 if TYPE_CHECKING:
@@ -272,14 +272,17 @@ def run_generate(ctx: PipelineContext, lease: Lease) -> None:
 
     engine_name = str(spec.payload.get("engine") or ctx.settings.engine_for_mv(clip.mv)[0])
     job = build_job(ctx, task, clip, spec)
-    engine = ctx.engines.get(engine_name, job.preset)
+    try:
+        engine = ctx.engines.get(engine_name, job.preset)
+    except NotSupported as exc:  # unknown or not installed here: retrying will not help
+        raise GenerationFailed("engine_unavailable", exc.message) from None
     if job.mode not in engine.capabilities.modes:
         raise GenerationFailed(
             "not_supported", f"The {engine_name} engine cannot do {job.mode.value!r}."
         )
     feedback = _ClipFeedback(ctx, clip.id, task.id, lease.attempt, engine.capabilities.sample_rate)
-    feedback._set(0)
     try:
+        feedback._set(0)
         song = engine.generate(
             job, feedback.progress, feedback.audio if engine.capabilities.streams else None
         )
@@ -417,10 +420,61 @@ def run_lyrics(ctx: PipelineContext, lease: Lease) -> None:
     notify(store, task.id, ctx.settings)
 
 
+# --- upload ----------------------------------------------------------------------------------
+
+
+def run_upload_job(ctx: PipelineContext, lease: Lease) -> None:
+    """An audio URL fetched (SSRF-guarded) and decoded (bounded) into a clip: mp3 + cover.
+
+    The upload keeps its own loudness (it is the user's master); it is only re-encoded to the
+    delivery format. `task.request["url"]` is the URL the API accepted.
+    """
+    from songsmith.media.codecs import encode_mp3
+    from songsmith.media.cover import cover_images
+    from songsmith.services.upload import run_upload
+
+    spec, store, blobs = lease.spec, ctx.store, ctx.blobs
+    if spec.clip_id is None:
+        raise GenerationFailed("internal", "An upload job needs a clip.")
+    task = store.get_task(spec.task_id, None)
+    clip = store.get_clip(spec.clip_id, None)
+    if task is None or clip is None:
+        raise GenerationFailed("internal", "The task or clip of this job no longer exists.")
+    if clip.status.terminal or task.status.terminal or not store.start_clip(clip.id, lease.attempt):
+        return
+    store.set_task_status(task.id, TaskStatus.IN_PROGRESS)
+    audio, rate = run_upload(str(task.request.get("url") or ""), ctx.settings)
+    store.set_clip_progress(clip.id, lease.attempt, 50)
+    written: dict[str, str] = {}
+    try:
+        written["mp3"] = blobs.put(encode_mp3(audio, rate), content_type="audio/mpeg", suffix="mp3")
+        seed = _seed_for(task, clip)
+        small, large = cover_images(clip.title, "", seed)
+        written["image"] = blobs.put(small, content_type="image/jpeg", suffix="jpg")
+        written["image_large"] = blobs.put(large, content_type="image/jpeg", suffix="jpg")
+    except BaseException:
+        for blob_id in written.values():
+            blobs.delete(blob_id)
+        raise
+    duration = round(len(audio) / float(rate), 3)
+    if not store.complete_clip(
+        clip.id,
+        lease.attempt,
+        duration=duration,
+        artifacts=written,
+        metadata={"type": "upload", "duration": duration, "sample_rate": rate},
+    ):
+        for blob_id in written.values():
+            blobs.delete(blob_id)
+        return
+    finish_task(store, task.id, ctx.settings)
+
+
 # Later kinds (upload, concat, render_wav, render_mp4, stems) plug in here.
 HANDLERS: dict[str, Handler] = {
     "generate": run_generate,
     "lyrics": run_lyrics,
+    "upload": run_upload_job,
 }
 
 

@@ -116,10 +116,10 @@ def test_extend_without_continue_at_joins_at_the_end_of_a_short_source() -> None
 
 
 def test_infill_generates_the_window_with_context_and_returns_exactly_the_window() -> None:
-    j = job(Mode.INFILL, source=source(300.0), window=(100.0, 110.0))
+    j = job(Mode.INFILL, source=source(150.0), window=(100.0, 110.0))
     req = plan_job(j, "repaint", SR)
     span = 10.0 + 2 * WINDOW_CONTEXT_S
-    assert req.shape.audio_duration_s == pytest.approx(span)  # not the 300 s source
+    assert req.shape.audio_duration_s == pytest.approx(span)  # not the 150 s source
     assert req.shape.repaint == (WINDOW_CONTEXT_S, WINDOW_CONTEXT_S + 10.0)
     assert req.crop_s == req.shape.repaint
     assert req.metadata["window"] == [100.0, 110.0]

@@ -4,6 +4,8 @@ import itertools
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from songsmith.domain.statuses import Mode
 from songsmith.engines.builtin.compose import Composition, metadata
@@ -109,3 +111,20 @@ def test_persona_style_and_voice_fill_in(composed: Callable[..., Composition]) -
         tags="", persona={"style": "reggae", "vocal_gender": "m"}, mode=Mode.ARTIST_CONSISTENCY
     )
     assert song.plan.genre == "reggae" and song.plan.vocal_gender == "m"
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    lyrics=st.text(alphabet=st.characters(codec="utf-8"), max_size=160),
+    tags=st.text(max_size=40),
+    seed=st.integers(0, 2**32),
+)
+def test_never_raises_on_odd_lyrics(lyrics: str, tags: str, seed: int) -> None:
+    from songsmith.engines.builtin.compose import compose
+
+    from .conftest import make_job
+
+    song = compose(make_job(lyrics=lyrics, tags=tags, seed=seed, max_duration_s=120.0))
+    assert 0 < song.score.duration_s <= 120.0
+    if song.melody is not None:
+        assert all(a.end <= b.start + 1e-9 for a, b in itertools.pairwise(song.melody.notes))

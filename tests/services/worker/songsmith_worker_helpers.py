@@ -46,8 +46,13 @@ def submit_music(
     seed: int = 11,
     mode: Mode = Mode.CUSTOM,
     key_id: str = "key_test",
+    duration_s: float = 1.0,
 ) -> str:
-    """Store a MUSIC task with its clips and enqueue one generate job per clip (as the API does)."""
+    """Store a MUSIC task with its clips and enqueue one generate job per clip (as the API does).
+
+    `duration_s` keeps the testing engine's output short: these tests are about the job's life.
+    """
+    tags = f"{tags} testing:duration={duration_s:g}"
     task_id = str(uuid.uuid4())
     now = datetime.now(UTC)
     clips = [
@@ -109,11 +114,10 @@ def start_worker(
         "songsmith.services.worker",
         "--engines",
         engines,
-        "--settings-json",
-        settings.model_dump_json(),
         *extra,
     ]
-    return subprocess.Popen(cmd, env={**os.environ}, start_new_session=True)
+    env = {**os.environ, "SONGSMITH_WORKER_SETTINGS_JSON": settings.model_dump_json()}
+    return subprocess.Popen(cmd, env=env, start_new_session=True)
 
 
 def stop_process_group(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:

@@ -22,11 +22,11 @@ from songsmith.store.sql import SqlStore
 def test_worker_completes_tasks_and_stops_on_sigterm(
     settings: Settings, store: SqlStore, queue: SqlQueue
 ) -> None:
-    task_ids = [submit_music(store, queue, seed=s) for s in (1, 2)]
+    task_ids = [submit_music(store, queue, seed=1)]
     worker = start_worker(settings)
     try:
         tasks = wait_terminal(store, task_ids, 90)
-        assert [t.status for t in tasks] == [TaskStatus.SUCCESS] * 2
+        assert [t.status for t in tasks] == [TaskStatus.SUCCESS]
         for task in tasks:
             assert task.progress == 100 and task.start_time >= task.submit_time
             for clip in store.get_clips(task.id):

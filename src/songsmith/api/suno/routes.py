@@ -17,13 +17,13 @@ from songsmith.api.suno import mapping
 from songsmith.api.suno.schemas import (
     ConcatBody,
     FetchBody,
-    GatewayError,
+    GatewayErrorBody,
     IdEnvelope,
     LyricsSubmitBody,
     MusicSubmitBody,
     PersonaCreateBody,
     TaskEnvelope,
-    TaskError,
+    TaskErrorBody,
     TaskListEnvelope,
     TimingObject,
     UploadUrlBody,
@@ -36,11 +36,11 @@ from songsmith.services import submit as submit_service
 from songsmith.services.timing import timing_of
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": TaskError, "description": "Task-style error (suno-wire.md 6.2)"},
-    401: {"model": GatewayError, "description": "Missing, malformed, wrong or revoked key"},
-    413: {"model": GatewayError, "description": "Body larger than the limit"},
-    429: {"model": GatewayError, "description": "Rate limit or open-task cap (Retry-After)"},
-    503: {"model": GatewayError, "description": "Store or queue unavailable (Retry-After)"},
+    400: {"model": TaskErrorBody, "description": "Task-style error (suno-wire.md 6.2)"},
+    401: {"model": GatewayErrorBody, "description": "Missing, malformed, wrong or revoked key"},
+    413: {"model": GatewayErrorBody, "description": "Body larger than the limit"},
+    429: {"model": GatewayErrorBody, "description": "Rate limit or open-task cap (Retry-After)"},
+    503: {"model": GatewayErrorBody, "description": "Store or queue unavailable (Retry-After)"},
 }
 
 router = APIRouter(prefix="/suno", tags=["suno"], responses=ERROR_RESPONSES)

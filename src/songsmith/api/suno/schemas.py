@@ -178,7 +178,7 @@ class TimingObject(BaseModel):
     is_streamed: bool
 
 
-class TaskError(BaseModel):
+class TaskErrorBody(BaseModel):
     """Shape 6.2: every `/suno/*` handler error."""
 
     code: str
@@ -193,7 +193,7 @@ class GatewayErrorDetail(BaseModel):
     code: str
 
 
-class GatewayError(BaseModel):
+class GatewayErrorBody(BaseModel):
     """Shape 6.1: auth, rate limit, body too large, unknown route, overload."""
 
     error: GatewayErrorDetail

@@ -113,6 +113,8 @@ def arrange(
             _bass(track, plan, bars, rng)
         elif part.role == "chords":
             _chords(track, plan, bars, plan.family.chord_style, rng)
+        elif part.role == "chords2":
+            _chords(track, plan, bars, _style_for(part.program, plan), rng, velocity=0.55)
         elif part.role in ("keys2", "pad", "brass", "fx"):
             _support(track, part, plan, bars, rng, has_chorus)
         else:  # lead, feature
@@ -151,9 +153,8 @@ def backing_vocals(vocal: Melody, harmony: Harmony, rng: np.random.Generator) ->
                     i = scale.index(note.pitch) + 2
                 pitch = scale[min(max(i, 0), len(scale) - 1)]
             delay = 0.012  # the double lands a touch late, as a second singer would
-            track.notes.append(
-                Note(pitch, note.start + delay, note.end, note.velocity * 0.8, note.syllable)
-            )
+            start, end = note.start + delay, note.end + delay
+            track.notes.append(Note(pitch, start, end, note.velocity * 0.8, note.syllable))
     return track
 
 
@@ -239,7 +240,7 @@ def _drums(
             pattern[g.KICK] = "xxxxxxxxxxxxxxxx"
         if bar.last_of_section and steps == 16 and bar.section.bars >= 2:
             half = steps // 2
-            pattern = {d: p[:half] + "." * half for d, p in pattern.items() if d != g.KICK}
+            pattern = {d: p[:half] + "." * half for d, p in pattern.items()}
             pattern.update({d: pattern.get(d, "." * steps)[:8] + p[8:] for d, p in fill.items()})
         if bar.bar_in_section == 0 and (
             full or kind in ("pre-chorus", "bridge") or bar.section_index > 0
@@ -447,6 +448,20 @@ def _chords(
             # the pianist's left hand holds the root an octave above the bass
             hand = _note(plan, bar.chord.bass + 12, bar.beat, plan.beats_per_bar, level * 0.8)
             track.notes.append(hand)
+
+
+def _style_for(program: int, plan: SongPlan) -> str:
+    """How a named accompanist plays: guitars strum or chug, keys block or break chords."""
+    if program in (24, 25):
+        return "strum"
+    if program in (29, 30):
+        return "power"
+    if program in (26, 27, 28):
+        return "comp" if plan.family.swing >= 0.25 else "chop"
+    if program < 8:
+        busy = plan.family.chord_style in ("power", "strum", "stabs", "chop", "shuffle")
+        return "arpeggio" if busy or plan.energy < 0.5 else "block"
+    return "arpeggio"  # bells, harp, banjo and other plucked or struck sounds pick the chord
 
 
 def _support(

@@ -7,7 +7,7 @@ parses them); minor-key progressions are written with flats (i, bIII, iv, v, bVI
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,6 @@ class GenreFamily:
     bars_per_chord: int = 1
     percussion: tuple[int, ...] = ()  # GM percussion keys of a hand-percussion layer
     meter: tuple[int, int] = (4, 4)
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 def _prog(**sections: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -701,10 +700,6 @@ NAMED_INSTRUMENTS: dict[str, tuple[str, int]] = {
     "steel drum": ("steel_drums", 114),
     "mandolin": ("mandolin", 105),
 }
-
-# Words that name the drum kit or hand percussion rather than a pitched instrument.
-DRUM_WORDS = ("drums", "drum kit", "drum", "beat", "percussion")
-PERCUSSION_WORDS = ("percussion", "congas", "conga", "bongos", "shaker", "tambourine", "cowbell")
 
 
 def group_of_program(program: int) -> str:

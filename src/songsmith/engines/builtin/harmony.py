@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from songsmith.engines.builtin.form import Form, FormSection
+from songsmith.engines.builtin.form import Form
 from songsmith.engines.builtin.plan import SongPlan
 
 MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
@@ -234,7 +234,3 @@ def _voice_lead(chord: Chord, previous: tuple[int, ...] | None) -> tuple[int, ..
         return cost + 0.2 * abs(sum(voicing) / len(voicing) - centre)
 
     return min(candidates, key=movement)
-
-
-def section_of(form: Form, index: int) -> FormSection:
-    return form.sections[index]

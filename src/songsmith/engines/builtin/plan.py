@@ -23,7 +23,6 @@ from songsmith.engines.builtin.genres import (
     group_of_program,
 )
 
-NOTE_NAMES_SHARP = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 # conventional spelling of each tonic, per mode
 MAJOR_KEY_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 MINOR_KEY_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
@@ -442,25 +441,23 @@ def _parts(text: str, negative: str, family: GenreFamily) -> tuple[tuple[int, ..
     replaced: set[str] = set()
     for name, program in named:
         if any(part.program == program for part in parts):
-            continue
+            continue  # the family already plays it
         group = group_of_program(program)
         if group == "bass":
-            role = "bass"
-        elif group in _CHORDAL_GROUPS and program not in _SUSTAINED_PROGRAMS:
-            role = "chords" if "chords" not in replaced else "keys2"
+            role = "bass"  # one bass line: the named one takes it
         elif program in _SUSTAINED_PROGRAMS:
-            role = "pad"
+            role = "pad" if "pad" not in replaced else "feature"
+        elif group in _CHORDAL_GROUPS or program in range(104, 109) or program == 46:
+            role = "chords2"  # a second accompanist, beside the family's own
         else:
             role = "lead" if "lead" not in replaced else "feature"
-        if role in replaced or role == "feature":
-            role = "feature" if role != "bass" else "bass"
-        replaced.add(role)
         new = Part(role, name, program)
         existing = [i for i, part in enumerate(parts) if part.role == role]
-        if existing and role != "feature":
+        if role in ("bass", "pad", "lead") and existing:
             parts[existing[0]] = new
         else:
             parts.append(new)
+        replaced.add(role)
     parts = [p for p in parts if p.program not in banned]
     if not any(p.role in ("chords", "keys2", "pad") for p in parts):
         for fallback in (

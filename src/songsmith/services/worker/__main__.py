@@ -9,6 +9,8 @@ import sys
 
 from songsmith.services.worker.lifeline import die_with_parent
 
+SETTINGS_ENV = "SONGSMITH_WORKER_SETTINGS_JSON"
+
 
 def main(argv: list[str] | None = None) -> None:
     from songsmith.config import Settings
@@ -17,7 +19,9 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="songsmith-worker")
     parser.add_argument("--engines", default="", help="comma-separated engine names (queues)")
-    parser.add_argument("--settings-json", default="", help="settings (default: environment)")
+    parser.add_argument(
+        "--settings-json", default="", help=f"settings as JSON (default: ${SETTINGS_ENV}, else env)"
+    )
     parser.add_argument("--worker-id", default=None)
     parser.add_argument("--parent", type=int, default=0, help="exit when this process exits")
     args = parser.parse_args(argv)

@@ -27,7 +27,7 @@ class Outcome:
 
 
 class JobProcess:
-    def __init__(self, settings_json: str, preload: list[str], startup_timeout_s: float = 120.0):
+    def __init__(self, settings_json: str, preload: list[str], startup_timeout_s: float = 600.0):
         self.settings_json = settings_json
         self.preload = preload
         self.startup_timeout_s = startup_timeout_s

@@ -77,7 +77,7 @@ class Worker:
         reap: bool = True,
         shutdown_grace_s: float = 30.0,
     ) -> None:
-        from songsmith.queue.sql import SqlQueue
+        from songsmith.queue.factory import make_queue
         from songsmith.store.sql import SqlStore
 
         self.settings = settings
@@ -87,10 +87,11 @@ class Worker:
         self.stop_event: StopEvent = stop_event or threading.Event()
         url = settings.resolved_database_url
         self.store: Store = store or SqlStore(url)
-        self.queue: Queue = queue or SqlQueue(url, max_attempts=settings.max_attempts)
+        self.queue: Queue = queue or make_queue(settings)
         self.reap = reap
         self.shutdown_grace_s = shutdown_grace_s
-        self.jobs = JobProcess(settings.model_dump_json(), preload=[])
+        # Engines load in the job process before the first claim and stay warm across jobs.
+        self.jobs = JobProcess(settings.model_dump_json(), preload=self.engine_names)
         self._stopping_since: float | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------

@@ -25,8 +25,8 @@ _CHECK_EVERY_S = 0.5
 class Supervisor:
     """Starts `n` `python -m songsmith.services.worker` processes that die with this process.
 
-    Settings travel as JSON on the command line so flags given to `serve` (not only environment
-    variables) reach the workers.
+    Settings travel as JSON in the environment (not argv, which `ps` shows) so flags given to
+    `serve`, not only environment variables, reach the workers.
     """
 
     def __init__(
@@ -57,14 +57,15 @@ class Supervisor:
             "songsmith.services.worker",
             "--engines",
             ",".join(self.engine_names),
-            "--settings-json",
-            self.settings.model_dump_json(),
             "--parent",
             str(os.getpid()),
             "--worker-id",
             f"{os.uname().nodename}:serve{os.getpid()}:w{slot}",
         ]
-        proc = subprocess.Popen(cmd)
+        from songsmith.services.worker.__main__ import SETTINGS_ENV
+
+        env = {**os.environ, SETTINGS_ENV: self.settings.model_dump_json()}
+        proc = subprocess.Popen(cmd, env=env)
         self._started_at[slot] = time.monotonic()
         log.info("started worker %d (pid %d)", slot, proc.pid)
         return proc

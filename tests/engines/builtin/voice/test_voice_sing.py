@@ -106,3 +106,22 @@ def test_streamed_phrases_add_up_to_the_track(make_melody: MelodyMaker) -> None:
             : len(rebuilt) - phrase.offset
         ]
     assert np.array_equal(rebuilt, track)
+
+
+def test_identical_bytes_in_a_fresh_process() -> None:
+    """Determinism across worker processes (single-threaded onnxruntime, seeded noise)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib; from songsmith.engines.score import Note;"
+        "from songsmith.engines.builtin.voice import sing;"
+        "notes = [Note(60, 0.2, 0.7, 0.8, 'wˈɔ'), Note(64, 0.7, 1.4, 0.8, 'kɪŋ')];"
+        "print(hashlib.sha256(sing(notes, gender='m', seed=5).tobytes()).hexdigest())"
+    )
+    notes = [Note(60, 0.2, 0.7, 0.8, "wˈɔ"), Note(64, 0.7, 1.4, 0.8, "kɪŋ")]
+    here = hashlib.sha256(sing(notes, gender="m", seed=5).tobytes()).hexdigest()
+    there = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    ).stdout.strip()
+    assert there == here

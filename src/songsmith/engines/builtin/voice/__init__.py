@@ -2,6 +2,7 @@
 
     sing(notes, *, gender, sample_rate=44100, language="en", seed=0) -> Audio
     sing_mono(...) -> float32 mono array;  sing_phrases(...) -> Iterator[PhraseAudio] (streaming)
+    warm_up() -> None   # at worker start: model, G2P, one note
 
 English runs hibari-tts's bundled voice (its G2P is the one `songsmith.phonetics` syllabifies with),
 time-warped onto the notes and voiced at the melody's F0; the male voice is that voice through a
@@ -17,6 +18,7 @@ from songsmith.engines.builtin.voice.sing import (
     sing,
     sing_mono,
     sing_phrases,
+    warm_up,
 )
 
-__all__ = ["PhraseAudio", "is_male", "sing", "sing_mono", "sing_phrases"]
+__all__ = ["PhraseAudio", "is_male", "sing", "sing_mono", "sing_phrases", "warm_up"]

@@ -32,11 +32,12 @@ FloatArray = npt.NDArray[np.float32]
 SINGER_VOWELS = MISAKI_VOWELS | IPA_VOWELS
 # Vocabulary entries that are punctuation or pauses: never part of a sung syllable.
 _NOT_SUNG = frozenset(' !"(),.:;?—…“”→↓↗↘')
+_MARKS = frozenset("ː\u0303ʰʲ")  # length, nasal, aspiration, palatal: part of their letter
 # IPA letters espeak-ng writes that the model's vocabulary lacks: the nearest letter it has.
 _NEAREST_LETTER = {
     "ɭ": "l", "ɫ": "l", "ɬ": "l", "ɮ": "l", "ʏ": "y", "ɘ": "ə", "ɵ": "ø", "ɞ": "œ", "ɶ": "œ",
     "ʉ": "u", "ʀ": "ʁ", "ɦ": "h", "ʍ": "w", "ɱ": "m", "ɺ": "ɾ", "ʑ": "ʒ", "ɧ": "ʃ", "ɗ": "d",
-    "ɓ": "b", "ʄ": "ɟ", "ɠ": "ɡ", "g": "ɡ", "ɐ̃": "ɐ",
+    "ɓ": "b", "ʄ": "ɟ", "ɠ": "ɡ", "g": "ɡ",
 }  # fmt: skip
 VOCALISE = "ˈɑ"  # what a note sings when it has no syllable and nothing to continue
 VOICED_F0_HZ = 40.0  # hibari's own voicing threshold
@@ -49,6 +50,8 @@ FADE_IN_S = 0.01
 
 @dataclass(frozen=True)
 class SungPhrase:
+    """A phrase's mono audio at the model's rate, and where it starts on the song's timeline."""
+
     start_s: float  # where sample 0 sits on the song's timeline
     samples: FloatArray  # mono, at `sample_rate`
     sample_rate: int
@@ -71,7 +74,11 @@ def _syllable_ids(phonemes: str, vocab: dict[str, int]) -> tuple[list[int], list
     chars = singable_letters(phonemes, vocab)
     if not any(ch in SINGER_VOWELS for ch in chars):
         chars = [*chars, *VOCALISE] if chars else list(VOCALISE)
-    return [vocab[ch] for ch in chars], [ch in SINGER_VOWELS for ch in chars]
+    flags: list[bool] = []
+    for ch in chars:
+        # Length and nasal marks extend the letter before them ("ɐ̃ʊ̃" is one nucleus).
+        flags.append(flags[-1] if ch in _MARKS and flags else ch in SINGER_VOWELS)
+    return [vocab[ch] for ch in chars], flags
 
 
 def _spoken_syllables(acoustics: Acoustics, vowel_flags: list[list[bool]]) -> list[SpokenSyllable]:
@@ -190,7 +197,7 @@ def _in_vowel(
     return mask
 
 
-def sing_english_phrase(
+def sing_phrase(
     phrase: Phrase, *, male: bool, rng: np.random.Generator, earliest_start: float
 ) -> SungPhrase:
     import hibari.dsp

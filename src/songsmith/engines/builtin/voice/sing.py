@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from songsmith.engines.builtin.voice.hibari_singer import VOCALISE, sing_english_phrase
+from songsmith.engines.builtin.voice.hibari_singer import VOCALISE, sing_phrase
 from songsmith.engines.builtin.voice.phrases import Phrase, group_phrases
 from songsmith.engines.score import Note
 from songsmith.engines.typing import Audio
@@ -29,8 +29,17 @@ class PhraseAudio:
     end_s: float  # the phrase's last note end
 
 
+def warm_up() -> None:
+    """Load the voice model and the G2P and sing one note (worker start-up, about 3 s), so the
+    first job pays nothing."""
+    from songsmith.phonetics import warm_up as warm_up_phonetics
+
+    warm_up_phonetics()
+    sing_mono([Note(60, 0.0, 0.3, 0.8, "lˈɑ")], gender="f", sample_rate=24000)
+
+
 def is_male(gender: str) -> bool:
-    return gender.strip().lower() in MALE_GENDERS
+    return (gender or "").strip().lower() in MALE_GENDERS
 
 
 def sing(
@@ -84,7 +93,7 @@ def sing_phrases(
     previous_end = 0.0
     for index, phrase in enumerate(phrases):
         rng = np.random.default_rng([seed & 0xFFFFFFFF, index])
-        sung = sing_english_phrase(phrase, male=male, rng=rng, earliest_start=previous_end)
+        sung = sing_phrase(phrase, male=male, rng=rng, earliest_start=previous_end)
         previous_end = phrase.end
         samples = _normalise(_resample(sung.samples, sung.sample_rate, sample_rate), phrase)
         yield PhraseAudio(round(sung.start_s * sample_rate), samples, phrase.start, phrase.end)
