@@ -8,7 +8,8 @@ never committed here): same random weights, same device, same dtype, same settin
 user would call it (`pipe(...)`, output_type="np"); then songsmith's engine wraps the same
 pipeline, compiles and warms up (timed once: the worker-start cost), and is timed on the same
 request: `generate_batch` of the clips of one submit, request in, pre-master audio out (media
-post-processing excluded).
+post-processing excluded). The raw side runs with cuDNN autotuning off, the library default
+(`--raw-cudnn-benchmark` turns it on there too); the engine turns it on at load.
 
 GPU (the issue's setting: 2 clips x 180 s, 8 steps, bf16):
     .venv-acestep/bin/python benchmarks/bench_acestep.py --device cuda --dtype bf16
@@ -74,6 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--compile-mode", default=None, help="torch.compile mode for the DiT")
     ap.add_argument("--cuda-graphs", action="store_true", help="CUDA graphs for the VAE decoder")
+    ap.add_argument(
+        "--raw-cudnn-benchmark",
+        action="store_true",
+        help="cuDNN autotuning for the raw side too (the engine always turns it on)",
+    )
     ap.add_argument("--out", type=Path, default=REPO / ".bench" / "acestep")
     args = ap.parse_args(argv)
 
@@ -100,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             torch.cuda.synchronize()
         return time.perf_counter()
 
+    if cuda:
+        torch.backends.cudnn.benchmark = args.raw_cudnn_benchmark
     tokenizer = raw.build_tokenizer()
     configs = raw.component_configs(args.tiny, vocab_needed=len(tokenizer))
     components = raw.build_components(configs, args.device)
@@ -211,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         "warmup_s": runtime.warmup_s,
         "load_and_warmup_s": load_s,
         "torch": torch.__version__,
+        "raw_cudnn_benchmark": args.raw_cudnn_benchmark,
         "min_throughput_ratio": min(r["throughput_ratio"] for r in results),
     }
     emit("summary " + json.dumps(summary))

@@ -1,3 +1,4 @@
+# ruff: noqa: T201 (a benchmark reports on stdout)
 """CPU time of the built-in engine's render, mix and master stages against the audio's duration.
 
     .venv/bin/python benchmarks/bench_render.py [--seconds 180] [--repeat 2]
@@ -114,6 +115,8 @@ def bench(score: Score, label: str, repeat: int) -> None:
     from songsmith.media.master import master
 
     duration = score.duration_s
+    warm = Score(score.bpm, score.key, score.time_signature, [], score.tracks, [], [], 2.0)
+    mix_stems(render_stems(warm, RATE), RATE, genre="pop", seed=0)  # first-call imports
     render_s, stems = timed(lambda: render_stems(score, RATE), repeat)
     length = len(next(iter(stems.values())))
     stems["vocals"] = synthetic_voice(length, 0)
@@ -140,6 +143,15 @@ def bench(score: Score, label: str, repeat: int) -> None:
     )
 
 
+def reference_s() -> float:
+    """A fixed numeric workload, so figures from runs under different machine load compare."""
+    from scipy import fft
+
+    signal = np.random.default_rng(0).standard_normal((2, 180 * RATE)).astype(np.float32)
+    seconds, _ = timed(lambda: fft.irfft(fft.rfft(signal, axis=-1), axis=-1), 2)
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=180.0)
@@ -151,6 +163,7 @@ def main() -> None:
     load_soundfont(RATE)
     print(f"soundfont load: {time.process_time() - start:.2f} s CPU (once per process)")
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"reference (same run): 3 min stereo rfft+irfft = {reference_s():.2f} s CPU")
     bench(full_arrangement(args.seconds), "hand-built full arrangement", args.repeat)
     try:
         from songsmith.domain.statuses import Mode

@@ -216,3 +216,61 @@ def job_rows(database_url: str) -> list[dict[str, Any]]:
                 " JOIN songsmith_job_leases l ON l.job_id = j.id ORDER BY j.id"
             ).fetchall()
         )
+
+
+class ThrowawayPostgres:
+    """A private PostgreSQL cluster (initdb + pg_ctl, as user postgres when run as root) on its
+    own port, so a test can stop and start it without touching the shared server."""
+
+    def __init__(self) -> None:
+        import shutil
+        import tempfile
+
+        bindir = os.environ.get("SONGSMITH_TEST_PG_BINDIR") or _pg_bindir()
+        if not bindir:
+            raise FileNotFoundError("PostgreSQL server binaries (initdb, pg_ctl) not found")
+        self.bindir = Path(bindir)
+        # Not under pytest's tmp dir: its parents are 0700 root, which user postgres cannot enter.
+        self.root = Path(tempfile.mkdtemp(prefix="songsmith-pg-"))
+        self.data = self.root / "data"
+        self.port = free_port()
+        self._runas = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self._runas:
+            shutil.chown(self.root, "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool: str, *args: str) -> None:
+        subprocess.run(
+            [*self._runas, str(self.bindir / tool), *args],
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+
+    def start(self) -> None:
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.root}"
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"),
+                  "-w", "start")  # fmt: skip
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def destroy(self) -> None:
+        import shutil
+
+        with contextlib.suppress(Exception):
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _pg_bindir() -> str:
+    import shutil
+
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: p.parent.name)
+    for candidate in reversed(candidates):
+        if (candidate / "pg_ctl").exists():
+            return str(candidate)
+    found = shutil.which("pg_ctl")
+    return str(Path(found).parent) if found else ""

@@ -41,6 +41,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "SONGSMITH_DEFAULT_ENGINE": "testing",
         "SONGSMITH_API_KEY": ENV_KEY,
         "SONGSMITH_LOG_LEVEL": "warning",
+        "SONGSMITH_RATE_LIMIT_PER_MINUTE": "6000",  # the test polls every 0.2 s
         "OMP_NUM_THREADS": "1",
     }
     log_path = data_dir.parent / f"serve-{port}.log"

@@ -19,6 +19,7 @@ from songsmith.lyrics.lexicon import (
 )
 from songsmith.lyrics.lines import (
     HOOK_TEMPLATES,
+    PADDING,
     PHRASE_BY_END,
     PLAIN_BY_END,
     FilledLine,
@@ -240,11 +241,17 @@ def _section(
     return LyricSection(label, tuple(lines), tuple(sorted(pairs)))
 
 
-def _title(chorus: LyricSection, state: _SongState) -> str:
-    words = chorus.lines[0].text.replace(",", "").split()
-    if len(words) > 6:
-        nouns = [w for w in state.topic_ends if NOUN in state.vocab.pos.get(w, ())]
-        words = [chorus.lines[0].end_word] if not nouns else [nouns[0], chorus.lines[0].end_word]
+def _without_lead_in(line: str) -> str:
+    for lead, _ in sorted(PADDING, key=lambda p: -len(p[0])):
+        if line.lower().startswith(lead):
+            return line[len(lead) :]
+    return line
+
+
+def _title(chorus: LyricSection) -> str:
+    """The chorus's first line without its lead-in; the shortest chorus line if that is long."""
+    lines = [_without_lead_in(line.text).replace(",", "").split() for line in chorus.lines]
+    words = lines[0] if len(lines[0]) <= 8 else min(lines, key=len)
     titled = [
         w if (i and w.lower() in _SMALL_TITLE_WORDS) else w[:1].upper() + w[1:]
         for i, w in enumerate(words)
@@ -295,7 +302,7 @@ def compose_lyrics(prompt: str, seed: int, max_chars: int = 3000) -> ComposedLyr
     bridge = _section(
         state, "Bridge", rng.choice(("AABB", "ABAB")), [bridge_target] * 4, cycle(5, 4, every=2)
     )
-    title = _title(chorus, state)
+    title = _title(chorus)
 
     # Longest form first; shorter forms while the text is over the limit (chorus always twice).
     forms: list[list[LyricSection]] = [

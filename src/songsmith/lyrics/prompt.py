@@ -86,10 +86,19 @@ def content_words(prompt: str) -> tuple[str, ...]:
 
 
 def _language(prompt: str) -> str:
+    """The prompt's language, when most of its words are commoner there than in English
+    (a short English prompt can be detected as another language)."""
     try:
+        from wordfreq import zipf_frequency
+
         from songsmith.phonetics import detect_language
 
-        return detect_language(prompt) or "en"
+        language = detect_language(prompt) or "en"
+        if language == "en":
+            return language
+        words = _tokens(prompt)
+        foreign = sum(zipf_frequency(w, language) > zipf_frequency(w, "en") for w in words)
+        return language if foreign * 2 > len(words) else "en"
     except Exception:  # detection is a refinement; English is the safe reading
         return "en"
 

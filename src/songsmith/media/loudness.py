@@ -139,7 +139,7 @@ def true_peak_envelope(audio: np.ndarray[Any, Any], floor: float = 0.0) -> np.nd
     sample_peak = np.abs(stereo).max(axis=1)
     envelope = sample_peak.copy()
     if len(stereo) == 0:
-        return envelope
+        return np.asarray(envelope)
     filters, gain_bound = _interpolator()
     reach = maximum_filter1d(sample_peak, size=2 * _HALF_TAPS + 1, mode="constant")
     candidates = np.flatnonzero(reach * gain_bound >= floor)
@@ -151,7 +151,7 @@ def true_peak_envelope(audio: np.ndarray[Any, Any], floor: float = 0.0) -> np.nd
                 # valid[j] = sum_k channel[j + k] * taps[k]; position n is j = n + 1.
                 values = np.convolve(channel, taps[::-1], mode="valid")[1 : len(stereo) + 1]
                 np.maximum(envelope, np.abs(values), out=envelope)
-        return envelope
+        return np.asarray(envelope)
     offsets = np.arange(-_HALF_TAPS + 1, _HALF_TAPS + 1) + _HALF_TAPS
     chunk = 1 << 16
     for begin in range(0, len(candidates), chunk):
@@ -160,7 +160,7 @@ def true_peak_envelope(audio: np.ndarray[Any, Any], floor: float = 0.0) -> np.nd
         for channel in channels:
             values = channel[gather] @ filters.T  # (m, phases), BLAS
             envelope[idx] = np.maximum(envelope[idx], np.abs(values).max(axis=1))
-    return envelope
+    return np.asarray(envelope)
 
 
 def true_peak_dbtp(audio: np.ndarray[Any, Any]) -> float:

@@ -84,7 +84,7 @@ def limiter_gain(
     held = np.concatenate([np.full(shift, held[0], np.float32), held[: len(held) - shift]])
     box = lookahead if lookahead % 2 else lookahead - 1  # odd: symmetric, reach (box-1)/2 each
     smooth = uniform_filter1d(uniform_filter1d(held, box, mode="nearest"), box, mode="nearest")
-    return np.minimum(smooth, 1.0).astype(np.float32)
+    return np.asarray(np.minimum(smooth, 1.0), dtype=np.float32)
 
 
 def _fit(stem: Audio, length: int) -> Audio:

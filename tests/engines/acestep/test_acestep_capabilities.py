@@ -114,13 +114,30 @@ def test_missing_weights_and_bad_folders_fail_with_a_sentence(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.delenv("SONGSMITH_ACESTEP_MODEL_PATH", raising=False)
+    # an API process without the weights still answers from the preset (turbo: no extract)...
+    engine = AceStepEngine("default")
+    assert Mode.CUSTOM in engine.capabilities.modes
+    assert Mode.GEN_STEM not in engine.capabilities.modes
+    assert Mode.GEN_STEM in AceStepEngine("base").capabilities.modes
+    # ...and a worker fails at load, before claiming anything
     with pytest.raises(InvalidRequest, match=r"weights not found.*--model-path"):
-        AceStepEngine("default")
+        engine.load()
     (tmp_path / "nothing").mkdir()
     with pytest.raises(InvalidRequest, match=r"no model_index\.json"):
         resolve_checkpoint(str(tmp_path / "nothing"), lookup_preset("default"))
     with pytest.raises(InvalidRequest, match="Unknown ACE-Step preset"):
         AceStepEngine("huge")
+
+
+def test_model_path_comes_from_the_environment_when_not_passed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "SONGSMITH_ACESTEP_MODEL_PATH", str(write_checkpoint(tmp_path / "e", "base"))
+    )
+    engine = AceStepEngine(preset="default")  # how the engine registry builds it
+    assert engine.folder == str(tmp_path / "e") and "extract" in engine.capabilities.tasks
 
 
 def test_checkpoint_info_reads_the_vae_frame_rate(tmp_path: Path) -> None:

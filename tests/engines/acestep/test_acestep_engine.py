@@ -108,6 +108,7 @@ def test_each_mode_runs_both_clips_in_one_batched_call(
         assert song.stems == {} and song.score is None
         assert song.metadata["engine"] == "acestep" and song.metadata["seed"] == 40 + index
         assert song.metadata["acestep_task"] == task
+        assert song.metadata["stem_source"] == "extract"  # the debug preset is a base model
     assert not np.allclose(songs[0].mix, songs[1].mix)  # different seeds, different clips
 
 

@@ -36,6 +36,7 @@ class Preset:
     guidance_scale: float  # ignored by turbo checkpoints (guidance is distilled in)
     shift: float
     debug_variant: str | None = None  # "base" | "turbo": tiny random model built in code
+    variant: str = "turbo"  # what the repo's checkpoint is, when its configs are not at hand
 
 
 PRESETS: dict[str, Preset] = {
@@ -43,7 +44,7 @@ PRESETS: dict[str, Preset] = {
     for p in (
         Preset("default", "ACE-Step/acestep-v15-xl-turbo-diffusers", 8, 1.0, 3.0),
         Preset("turbo", "ACE-Step/acestep-v15-xl-turbo-diffusers", 8, 1.0, 3.0),
-        Preset("base", "ACE-Step/acestep-v15-xl-base-diffusers", 32, 7.0, 3.0),
+        Preset("base", "ACE-Step/acestep-v15-xl-base-diffusers", 32, 7.0, 3.0, variant="base"),
         # Tiny random-weight models for CPU tests: same classes, shapes scaled down.
         Preset("debug", None, 4, 3.0, 3.0, debug_variant="base"),
         Preset("debug-turbo", None, 4, 1.0, 3.0, debug_variant="turbo"),
@@ -81,10 +82,11 @@ class CheckpointInfo:
         return frozenset(tasks)
 
 
-def debug_checkpoint_info(variant: str) -> CheckpointInfo:
-    # Mirrors debug.py: 48 kHz VAE with a 1920-sample hop, tokenizer modules present.
+def declared_checkpoint_info(variant: str, location: str) -> CheckpointInfo:
+    """What an ACE-Step 1.5 checkpoint of `variant` is (48 kHz VAE with a 1920-sample hop,
+    tokenizer modules present), for the debug models and for an API process without weights."""
     return CheckpointInfo(
-        location=f"debug:{variant}",
+        location=location,
         model_version=variant,
         is_turbo=variant == "turbo",
         has_audio_tokenizer=True,

@@ -8,16 +8,17 @@ JSON configs, so the API process can consult `capabilities` at submit. The pipel
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from songsmith.domain.errors import GenerationFailed, SongsmithError
+from songsmith.domain.errors import GenerationFailed, InvalidRequest, SongsmithError
 from songsmith.engines.acestep.capabilities import AceStepCapabilities, capabilities_for
 from songsmith.engines.acestep.checkpoint import (
     CheckpointInfo,
     Preset,
-    debug_checkpoint_info,
+    declared_checkpoint_info,
     read_checkpoint_info,
     resolve_checkpoint,
 )
@@ -30,13 +31,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The worker's `--model-path`, for callers (the engine registry) that pass only a preset.
+MODEL_PATH_ENV = "SONGSMITH_ACESTEP_MODEL_PATH"
+
 
 class AceStepEngine:
     """ACE-Step 1.5 as a songsmith engine.
 
     `preset`: "default"/"turbo" (ACE-Step/acestep-v15-xl-turbo-diffusers), "base" (adds the
     extract/lego/complete tasks), "debug" / "debug-turbo" (tiny random model built in code).
-    `model_path`: a local diffusers-format folder or a repo id in the Hugging Face cache.
+    `model_path`: a local diffusers-format folder or a repo id in the Hugging Face cache
+    (default: $SONGSMITH_ACESTEP_MODEL_PATH, else the preset's repo id in the cache). Without
+    weights the engine still reports the preset's capabilities; `load()` then fails.
     Keyword options (worker flags): `device` ("cuda" when available), `compile` and
     `buckets_s` (on by default on CUDA), `compile_mode`, `cuda_graphs`, `warm_up` (at `load()`,
     default: when compiling), `batch_size` (2: the two clips of a submit).
@@ -60,12 +66,22 @@ class AceStepEngine:
     ) -> None:
         self.spec = lookup_preset(preset)
         self.folder: str | None = None
+        self._missing_weights: InvalidRequest | None = None
+        model_path = model_path or os.environ.get(MODEL_PATH_ENV) or None
         if self.spec.debug_variant is not None:
-            self.info: CheckpointInfo = debug_checkpoint_info(self.spec.debug_variant)
+            variant = self.spec.debug_variant
+            self.info: CheckpointInfo = declared_checkpoint_info(variant, f"debug:{variant}")
         else:
-            folder = resolve_checkpoint(model_path, self.spec)
-            self.folder = str(folder)
-            self.info = read_checkpoint_info(folder)
+            try:
+                folder = resolve_checkpoint(model_path, self.spec)
+            except InvalidRequest as exc:
+                # An API process may run where the weights are not: it still answers "can
+                # this mv do that mode?" from the preset; a worker fails at load() instead.
+                self._missing_weights = exc
+                self.info = declared_checkpoint_info(self.spec.variant, "missing")
+            else:
+                self.folder = str(folder)
+                self.info = read_checkpoint_info(folder)
         self.capabilities: AceStepCapabilities = capabilities_for(self.info, self.spec.name)
         self._runtime_options: dict[str, Any] = dict(
             device=device,
@@ -87,6 +103,7 @@ class AceStepEngine:
         engine = cls.__new__(cls)
         engine.spec = preset if isinstance(preset, Preset) else lookup_preset(preset)
         engine.folder = None
+        engine._missing_weights = None
         config = pipe.transformer.config
         version = getattr(config, "model_version", None)
         engine.info = CheckpointInfo(
@@ -119,6 +136,9 @@ class AceStepEngine:
         """Load the weights, compile and warm up: call once at worker start (idempotent)."""
         if self._runtime is None:
             from songsmith.engines.acestep.runtime import build_runtime
+
+            if self._missing_weights is not None:
+                raise self._missing_weights
 
             started = time.perf_counter()
             runtime = build_runtime(self.spec, self.folder, **self._runtime_options)
@@ -196,6 +216,9 @@ class AceStepEngine:
                 "bpm": sample.shape.bpm,
                 "key": sample.shape.keyscale,
                 "batch_size": len(jobs),
+                # where this clip's stems can come from: ACE-Step's own `extract` task (base
+                # checkpoints, via a gen_stem job) or analysis; no score, so no exact MIDI
+                "stem_source": "extract" if "extract" in self.capabilities.tasks else "analysis",
                 **sample.metadata,
             }
             if job.vocal_gender:

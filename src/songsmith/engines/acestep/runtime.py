@@ -104,6 +104,8 @@ class AceStepRuntime:
             import torch
 
             self._decode_stream = torch.cuda.Stream(device=options.device)
+            # shapes repeat (buckets), so cuDNN's per-shape autotuning of the VAE convs pays off
+            torch.backends.cudnn.benchmark = True
 
     @property
     def buckets_s(self) -> Sequence[float] | None:

@@ -99,7 +99,7 @@ def _render_group(loaded: LoadedSoundfont, tracks: list[Track], total: int) -> A
     # At equal times note-offs come first, so a repeated key is released then struck again.
     events.sort()
     audio = np.zeros((total, 2), dtype=np.float32)
-    raw = memoryview(audio).cast("B")
+    raw = audio.data.cast("B")
     frame_bytes = 2 * 4
     position = 0
     for sample, is_on, channel, key, velocity in events:

@@ -1,4 +1,5 @@
-"""The sung F0 curve: each note's pitch, an 80 ms glide into it, and a delayed vibrato."""
+"""The sung F0 curve: each note's pitch, an 80 ms glide into it (shorter on short notes), and a
+delayed vibrato on held notes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy.typing as npt
 from songsmith.engines.score import Note
 
 GLIDE_S = 0.08
+GLIDE_SHARE = 0.2  # short notes glide faster: at most this share of the note
 VIBRATO_HZ = 5.5
 VIBRATO_SEMITONES = 0.25
 VIBRATO_DELAY_S = 0.3  # held notes start to waver after this
@@ -30,13 +32,15 @@ def melody_f0(notes: Sequence[Note], times: npt.NDArray[np.float64]) -> npt.NDAr
     starts = np.asarray([n.start for n in ordered])
     pitches = np.asarray([float(n.pitch) for n in ordered])
     held = np.asarray([n.end - n.start >= VIBRATO_MIN_NOTE_S for n in ordered])
+    glide = np.asarray([max(min(GLIDE_S, GLIDE_SHARE * (n.end - n.start)), 1e-3) for n in ordered])
     index = np.clip(np.searchsorted(starts, times, side="right") - 1, 0, len(ordered) - 1)
     semitones = pitches[index].copy()
     since = times - starts[index]
     previous = pitches[np.maximum(index - 1, 0)]
-    gliding = (index > 0) & (since >= 0) & (since < GLIDE_S)
+    glide_s = glide[index]
+    gliding = (index > 0) & (since >= 0) & (since < glide_s)
     # A smoothstep from the previous pitch lands on the note without a corner.
-    u = np.clip(since / GLIDE_S, 0.0, 1.0)
+    u = np.clip(since / glide_s, 0.0, 1.0)
     shape = u * u * (3.0 - 2.0 * u)
     semitones[gliding] = (
         previous[gliding] + (semitones[gliding] - previous[gliding]) * shape[gliding]
