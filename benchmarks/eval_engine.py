@@ -257,7 +257,7 @@ def evaluate(req: Request, seconds: float, skip_pitch: bool, engine: Any) -> Row
     row.values["stems_db"] = round(db(residual) - db(song.mix), 1)
     y = librosa.resample(song.mix.mean(axis=1), orig_sr=sr, target_sr=22050)
     tempo = float(np.atleast_1d(librosa.beat.beat_track(y=y, sr=22050)[0])[0])
-    ratio = min(abs(tempo * f / score.bpm - 1) for f in (0.5, 1, 2, 2 / 3, 1.5))
+    ratio = min(abs(tempo * f / score.bpm - 1) for f in (0.5, 1, 2))  # half/double count
     row.values["bpm"] = f"{score.bpm:.0f}/{tempo:.0f}"
     row.values["tempo_ok"] = ratio <= 0.03
     tonic, mode = score.key.split()

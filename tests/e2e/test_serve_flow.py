@@ -40,7 +40,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         **os.environ,
         "SONGSMITH_DEFAULT_ENGINE": "testing",
         "SONGSMITH_API_KEY": ENV_KEY,
-        "SONGSMITH_LOG_LEVEL": "warning",
+        "SONGSMITH_LOG_LEVEL": "info",
         "SONGSMITH_RATE_LIMIT_PER_MINUTE": "6000",  # the test polls every 0.2 s
         "OMP_NUM_THREADS": "1",
     }

@@ -19,7 +19,8 @@ VELOCITY = {"X": 1.0, "x": 0.8, "o": 0.55, "g": 0.3}
 GROOVES: dict[str, dict[int, str]] = {
     "pop": {KICK: "x.......x.x.....", SNARE: "....x.......x...", CLOSED_HAT: "x.o.x.o.x.o.x.o."},
     "rock": {KICK: "x.....x.x.......", SNARE: "....X.......X...", CLOSED_HAT: "x.x.x.x.x.x.x.x."},
-    "punk": {KICK: "x...x...x...x...", SNARE: "..X...X...X...X.", CLOSED_HAT: "x.x.x.x.x.x.x.x."},
+    # a driving backbeat: at punk tempi the offbeat "punk beat" reads as the wrong tempo
+    "punk": {KICK: "x.x.....x.x.....", SNARE: "....X.......X...", CLOSED_HAT: "x.x.x.x.x.x.x.x."},
     "metal": {KICK: "x.x.x.x.x.x.x.x.", SNARE: "....X.......X...", RIDE: "x...x...x...x..."},
     "house": {KICK: "X...X...X...X...", CLAP: "....x.......x...", CLOSED_HAT: "o.o.o.o.o.o.o.o.",
               OPEN_HAT: "..x...x...x...x."},
@@ -82,7 +83,7 @@ BASS_FIGURES: dict[str, tuple[tuple[float, float, str], ...]] = {
     "rootfifth": ((0, 2, "r"), (2, 1, "r"), (4, 2, "5"), (6, 1, "5")),
     "offbeat": ((1, 1, "r"), (3, 1, "r"), (5, 1, "r"), (7, 1, "8")),
     "sparse": ((0, 5, "r"), (7, 1, "5")),
-    "reggae": ((1, 1, "r"), (2, 2, "r"), (4, 1, "5"), (5, 1, "8"), (6, 2, "5")),
+    "reggae": ((1, 1, "r"), (2, 2, "r"), (4, 1, "3"), (5, 1, "5"), (6, 2, "r")),
     "tumbao": ((3, 3, "r"), (6, 2, "5")),
     "boogie": (
         (0, 1, "r"),

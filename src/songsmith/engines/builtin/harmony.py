@@ -147,6 +147,7 @@ def harmonize(plan: SongPlan, form: Form, rng: np.random.Generator) -> Harmony:
     defaults = _DEFAULT_PROGRESSIONS[plan.mode]
     rotate_verse = int(rng.integers(0, 2)) * 2  # per seed: start the verse loop on bar 1 or 3
     chord_bars = plan.family.bars_per_chord
+    tonic_numeral = "I" if plan.mode == "major" else "i"
 
     def verse_opening(progressions: dict[str, tuple[str, ...]]) -> str:
         verse = progressions.get("verse") or defaults["verse"]
@@ -160,7 +161,10 @@ def harmonize(plan: SongPlan, form: Form, rng: np.random.Generator) -> Harmony:
         progression = table.get(name) or table.get("verse") or defaults[name]
         if name in ("bridge", "pre") and name not in table:
             progression = defaults[name]
-        if name == "verse" and len(progression) == 4:
+        if section.kind == "intro" and tonic_numeral in progression:
+            at = progression.index(tonic_numeral)  # the intro states the key before anything
+            progression = progression[at:] + progression[:at]
+        elif name == "verse" and len(progression) == 4:
             progression = progression[rotate_verse:] + progression[:rotate_verse]
         elif name != "verse" and len(progression) > 1 and progression[0] == verse_opening(table):
             progression = progression[1:] + progression[:1]  # contrast: open somewhere else

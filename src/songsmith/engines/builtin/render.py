@@ -24,6 +24,8 @@ VOCAL_GROUPS = frozenset({"vocals", "backing_vocals"})
 _DRUM_BANK = 128  # General MIDI percussion lives in bank 128 of a GM soundfont
 _DRUM_CHANNEL = 9  # MIDI channel 10
 _MAX_VOICES = 256
+_FLUSH_FRAMES = 2048
+_MAX_FLUSHES = 64
 _END_FADE_S = 0.03  # the clip ends exactly at duration_s: fade sounding notes instead of a click
 # FluidR3 Mono renders quiet-ish; a fixed gain keeps stems in a comfortable float range before
 # the mix sets the real balance (fixed, so renders stay deterministic).
@@ -77,12 +79,21 @@ def _channel_plan(tracks: list[Track]) -> list[tuple[int, Track]]:
     return plan
 
 
+def _silence(loaded: LoadedSoundfont) -> None:
+    """Reset every channel and let every voice die, so each stem starts from the same state
+    whatever was rendered before (tsf's reset ends voices with a ~10 ms quick release)."""
+    loaded.synth.soundfonts[loaded.sfid].reset()
+    scratch = np.zeros((_FLUSH_FRAMES, 2), dtype=np.float32)
+    for _ in range(_MAX_FLUSHES):
+        loaded.synth.generate_simple(_FLUSH_FRAMES, buffer=scratch.data.cast("B"))
+        if not scratch.any():
+            return
+
+
 def _render_group(loaded: LoadedSoundfont, tracks: list[Track], total: int) -> Audio:
     synth = loaded.synth
     rate = loaded.sample_rate
-    for channel in range(16):
-        synth.sounds_off(channel)
-        synth.control_change(channel, 121, 0)  # reset controllers: each stem starts clean
+    _silence(loaded)
     events: list[tuple[int, int, int, int, int]] = []  # (sample, off=0/on=1, channel, key, vel)
     for channel, track in _channel_plan(tracks):
         if track.is_drum:
@@ -115,8 +126,6 @@ def _render_group(loaded: LoadedSoundfont, tracks: list[Track], total: int) -> A
             synth.noteoff(channel, key)
     if total > position:
         synth.generate_simple(total - position, buffer=raw[position * frame_bytes :])
-    for channel in range(16):
-        synth.sounds_off(channel)
     return audio
 
 

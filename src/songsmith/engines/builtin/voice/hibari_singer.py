@@ -223,7 +223,10 @@ def sing_phrase(
     spoken_times = time_map(sung_times)
     lh, theta, ln, lr, phi, speech_f0 = _resample_frames(acoustics, spoken_times / FRAME_S)
     voiced = (speech_f0 > VOICED_F0_HZ) | _in_vowel(spoken_times, spoken)
-    f0 = np.where(voiced, melody_f0(phrase.notes, sung_times), 0.0).astype(np.float32)
+    # hibari's pulse train reads F0 frame k at the middle of hop k, half a frame after the
+    # spectra's frame centre: sample the melody there so pitch changes are not late.
+    melody = melody_f0(phrase.notes, sung_times + FRAME_S / 2)
+    f0 = np.where(voiced, melody, 0.0).astype(np.float32)
     fold_free_phase_branch(lh, lr, phi, voiced, rng)
     if male:
         lh, theta, ln, lr = (warp_vocal_tract(x, MALE_ALPHA) for x in (lh, theta, ln, lr))

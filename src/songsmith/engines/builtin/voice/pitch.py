@@ -11,7 +11,7 @@ import numpy.typing as npt
 from songsmith.engines.score import Note
 
 GLIDE_S = 0.08
-GLIDE_SHARE = 0.2  # short notes glide faster: at most this share of the note
+GLIDE_SHARE = 0.15  # short notes glide faster: at most this share of the note
 VIBRATO_HZ = 5.5
 VIBRATO_SEMITONES = 0.25
 VIBRATO_DELAY_S = 0.3  # held notes start to waver after this
