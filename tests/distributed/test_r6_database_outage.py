@@ -41,7 +41,10 @@ def test_r6_database_down_answers_503_and_accepted_tasks_complete_after(
         with fleet.client() as client:
             accepted = [fleet.submit(client, "testing:duration=1 testing:slow=2", seed=i)
                         for i in range(3)]  # fmt: skip
-            time.sleep(1.0)  # jobs in flight when the database goes away
+            deadline = time.monotonic() + 90  # jobs in flight when the database goes away
+            while not any(r["status"] == "doing" for r in job_rows(cluster.url)):
+                assert time.monotonic() < deadline, "no worker claimed a job\n" + fleet.logs()
+                time.sleep(0.1)
             cluster.stop()
             statuses: list[int] = []
             try:

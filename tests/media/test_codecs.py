@@ -103,7 +103,9 @@ def test_stream_encoder_chunks_concatenate_to_a_playable_mp3() -> None:
     prefix, _ = decode_audio(b"".join(pieces[: len(pieces) // 2]))
     assert len(prefix) > RATE
     # Same content as the whole-file encoder once the encoder delay is skipped.
-    delay = int(np.argmax(np.abs(decoded[:, 0]) > 0.05)) - int(np.argmax(np.abs(audio[:, 0]) > 0.05))
+    delay = int(np.argmax(np.abs(decoded[:, 0]) > 0.05)) - int(
+        np.argmax(np.abs(audio[:, 0]) > 0.05)
+    )
     assert 0 < delay < 3000
     assert _snr_db(audio[: RATE * 2, 0], decoded[delay : delay + RATE * 2, 0]) > 15
 

@@ -29,3 +29,4 @@ def test_covers_survive_odd_titles() -> None:
     for title in ("", "x" * 300, "Ünïcødé ♪ 夜"):
         small, large = cover_images(title, "", 0)
         assert Image.open(io.BytesIO(small)).size == (400, 400)
+        assert Image.open(io.BytesIO(large)).size == (1024, 1024)

@@ -54,8 +54,10 @@ def test_hot_input_is_limited_and_quiet_input_only_gained() -> None:
 
 
 def test_master_is_deterministic_and_resamples_other_rates() -> None:
-    stems = {name: resample_poly(audio, 160, 147, axis=0).astype(np.float32)
-             for name, audio in groove(4.0).items()}
+    stems = {
+        name: resample_poly(audio, 160, 147, axis=0).astype(np.float32)
+        for name, audio in groove(4.0).items()
+    }
     mix = stems["drums"] + stems["bass"]
     first = master(mix, stems, 48000)
     second = master(mix, stems, 48000)

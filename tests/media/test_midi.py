@@ -16,9 +16,19 @@ def _score() -> Score:
         time_signature=(3, 4),
         sections=[Section("verse", 0.0, 2.5, "[Verse]")],
         tracks=[
-            Track("piano", "keyboard", 0, notes=[Note(62, 0.0, 0.625, 0.8), Note(62, 0.625, 1.25, 0.5)]),
-            Track("drums", "drums", 0, is_drum=True,
-                  notes=[Note(36, 0.0, 0.1, 1.0), Note(42, 0.3125, 0.4, 0.6)]),
+            Track(
+                "piano",
+                "keyboard",
+                0,
+                notes=[Note(62, 0.0, 0.625, 0.8), Note(62, 0.625, 1.25, 0.5)],
+            ),
+            Track(
+                "drums",
+                "drums",
+                0,
+                is_drum=True,
+                notes=[Note(36, 0.0, 0.1, 1.0), Note(42, 0.3125, 0.4, 0.6)],
+            ),
             Track("bass", "bass", 33, notes=[Note(38, 0.0, 2.5, 0.9)]),
             Track("lead_vocal", "vocals", 54, notes=[Note(69, 0.5, 1.0, 0.7, "love")]),
         ],
@@ -36,7 +46,9 @@ def test_midi_round_trips_through_an_independent_reader() -> None:
     assert by_name["bass"].program == 33
     piano = by_name["piano"].notes
     assert [(n.pitch, round(n.start, 3), round(n.end, 3)) for n in piano] == [
-        (62, 0.0, 0.625), (62, 0.625, 1.25)]  # repeated note: released, then struck again
+        (62, 0.0, 0.625),
+        (62, 0.625, 1.25),
+    ]  # repeated note: released, then struck again
     assert piano[0].velocity == round(0.8 * 127)
     assert midi.time_signature_changes[0].numerator == 3
     assert midi.key_signature_changes[0].key_number == pretty_midi.key_name_to_key_number("D minor")

@@ -8,8 +8,7 @@ import os
 import sys
 
 from songsmith.services.worker.lifeline import die_with_parent
-
-SETTINGS_ENV = "SONGSMITH_WORKER_SETTINGS_JSON"
+from songsmith.services.worker.supervisor import SETTINGS_ENV
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,9 +26,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.parent:
         die_with_parent(args.parent)
-    settings = (
-        Settings.model_validate_json(args.settings_json) if args.settings_json else Settings()
-    )
+    # Settings hold secrets (api_key, llm_api_key): a supervisor passes them in the environment,
+    # which only this user can read, never on the command line, which `ps` shows to everyone.
+    settings_json = args.settings_json or os.environ.pop(SETTINGS_ENV, "")
+    settings = Settings.model_validate_json(settings_json) if settings_json else Settings()
     logging.basicConfig(
         level=os.environ.get("SONGSMITH_LOG_LEVEL", settings.log_level).upper(),
         stream=sys.stderr,

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("songsmith.supervisor")
 
 RESTART_BACKOFF_MAX_S = 30.0
+# The environment variable a worker reads its settings (JSON) from.
+SETTINGS_ENV = "SONGSMITH_WORKER_SETTINGS_JSON"
 STABLE_AFTER_S = 60.0  # a worker up this long is healthy again: its backoff resets
 _CHECK_EVERY_S = 0.5
 
@@ -62,8 +64,6 @@ class Supervisor:
             "--worker-id",
             f"{os.uname().nodename}:serve{os.getpid()}:w{slot}",
         ]
-        from songsmith.services.worker.__main__ import SETTINGS_ENV
-
         env = {**os.environ, SETTINGS_ENV: self.settings.model_dump_json()}
         proc = subprocess.Popen(cmd, env=env)
         self._started_at[slot] = time.monotonic()
