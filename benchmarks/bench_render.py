@@ -2,6 +2,7 @@
 """CPU time of the built-in engine's render, mix and master stages against the audio's duration.
 
     .venv/bin/python benchmarks/bench_render.py [--seconds 180] [--repeat 2]
+    NUMPY_MADVISE_HUGEPAGE=0 .venv/bin/python benchmarks/bench_render.py   # see main()
 
 Renders a hand-built full arrangement (drums, bass, piano, guitar, strings, synth pad and lead,
 brass) of the given length plus two synthetic vocal stems, then mixes and masters it; also the
@@ -163,6 +164,9 @@ def main() -> None:
     load_soundfont(RATE)
     print(f"soundfont load: {time.process_time() - start:.2f} s CPU (once per process)")
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    # numpy madvises huge pages for big arrays; with THP defrag=madvise the kernel may compact
+    # memory on every first touch, which made each new 60 MB stem cost ~0.1 s here.
+    print(f"NUMPY_MADVISE_HUGEPAGE={os.environ.get('NUMPY_MADVISE_HUGEPAGE', '(default: on)')}")
     print(f"reference (same run): 3 min stereo rfft+irfft = {reference_s():.2f} s CPU")
     bench(full_arrangement(args.seconds), "hand-built full arrangement", args.repeat)
     try:

@@ -265,4 +265,3 @@ def doctor(data_dir: DataDir = None) -> None:
         typer.echo(f"[{'ok' if ok else 'FAIL'}] {name}: {detail}")
     if failed:
         raise typer.Exit(1)
-

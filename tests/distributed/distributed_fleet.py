@@ -141,28 +141,36 @@ class Fleet:
     def start_worker(
         self, name: str, *args: str, env: dict[str, str] | None = None
     ) -> subprocess.Popen[bytes]:
-        return self._start(name, ["worker", "--engine", "testing", *args], {**self.env(), **(env or {})})
+        return self._start(
+            name, ["worker", "--engine", "testing", *args], {**self.env(), **(env or {})}
+        )
 
     def signal(self, name: str, sig: int) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.procs[name].pid, sig)
 
-    def stop_all(self) -> None:
-        for proc in self.procs.values():
+    def stop_all(self, *, keep: tuple[str, ...] = ()) -> None:
+        """SIGTERM (graceful) every process but `keep`; SIGKILL what is still up after 40 s."""
+        stopping = {n: p for n, p in self.procs.items() if n not in keep}
+        for proc in stopping.values():
             if proc.poll() is None:
                 proc.send_signal(signal.SIGCONT)
                 proc.terminate()
-        for proc in self.procs.values():
+        for name, proc in stopping.items():
             try:
                 proc.wait(timeout=40)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            del self.procs[name]
+
+    def stop_workers(self) -> None:
+        self.stop_all(keep=("api",))
 
     def logs(self) -> str:
         return "\n".join(
-            f"--- {name} ---\n{self.log_path(name).read_text(errors='replace')[-4000:]}"
-            for name in self.procs
+            f"--- {path.stem} ---\n{path.read_text(errors='replace')[-4000:]}"
+            for path in sorted(self.root.glob("*.log"))
         )
 
     # --- HTTP -----------------------------------------------------------------------------

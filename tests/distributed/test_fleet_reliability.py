@@ -1,11 +1,13 @@
-"""R2, R4 and R7 on the distributed fleet (API + worker processes, PostgreSQL, Procrastinate),
-each at a small count; scripts/soak_distributed.py runs the full counts."""
+"""R2, R4 and R7 on the distributed fleet (one API process for the module, worker processes per
+test, PostgreSQL, Procrastinate), each at a small count; scripts/soak_distributed.py runs the full
+counts."""
 
 from __future__ import annotations
 
 import os
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,25 @@ import pytest
 from distributed_fleet import Fleet, job_rows
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(240)]
+
+
+@pytest.fixture(scope="module")
+def fleet(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+    fleet = Fleet(tmp_path_factory.mktemp("fleet"), pg_url)
+    try:
+        fleet.start_api()
+        yield fleet
+    finally:
+        fleet.stop_all()
+
+
+@pytest.fixture
+def workers(fleet: Fleet) -> Iterator[Fleet]:
+    """The module's fleet; the workers a test starts are stopped after it."""
+    try:
+        yield fleet
+    finally:
+        fleet.stop_workers()
 
 
 def _process_tree(pid: int) -> list[int]:
@@ -42,86 +63,72 @@ def _wait(predicate: Any, timeout_s: float, what: str, fleet: Fleet) -> None:
         time.sleep(0.1)
 
 
-def _doing_by(url: str, prefix: str) -> list[dict[str, Any]]:
-    return [r for r in job_rows(url) if r["status"] == "doing" and r["worker_name"]
-            and r["worker_name"].startswith(prefix)]  # fmt: skip
+def _rows(fleet: Fleet, *task_ids: str) -> list[dict[str, Any]]:
+    return [r for r in job_rows(fleet.database_url) if r["args"]["task_id"] in task_ids]
+
+
+def _doing(fleet: Fleet, task_id: str) -> list[dict[str, Any]]:
+    return [r for r in _rows(fleet, task_id) if r["status"] == "doing"]
 
 
 def test_r2_poison_job_fails_after_exactly_3_attempts_and_the_rest_succeed(
-    pg_url: str, tmp_path: Path
+    workers: Fleet,
 ) -> None:
-    fleet = Fleet(tmp_path, pg_url)
-    try:
-        fleet.start_api()
-        fleet.start_worker("w1")
-        fleet.start_worker("w2")
-        with fleet.client() as client:
-            poison = fleet.submit(client, "testing:crash testing:duration=1", seed=99)
-            behind = [fleet.submit(client, "testing:duration=1", seed=i) for i in range(5)]
-            done = fleet.wait_terminal(client, [poison, *behind], timeout_s=180)
-        assert done[poison]["status"] == "FAILURE"
-        assert "3 attempts" in done[poison]["fail_reason"], done[poison]
-        assert all(done[t]["status"] == "SUCCESS" for t in behind)
-        rows = {r["args"]["task_id"]: r for r in job_rows(pg_url)}
-        poison_rows = [r for r in job_rows(pg_url) if r["args"]["task_id"] == poison]
-        assert len(poison_rows) == 2
-        assert all(r["status"] == "failed" and r["counted"] == 3 for r in poison_rows)
-        assert all(rows[t]["status"] == "succeeded" for t in behind)
-    finally:
-        fleet.stop_all()
+    fleet = workers
+    fleet.start_worker("r2-w1")
+    fleet.start_worker("r2-w2")
+    with fleet.client() as client:
+        poison = fleet.submit(client, "testing:crash testing:duration=1", seed=99)
+        behind = [fleet.submit(client, "testing:duration=1", seed=i) for i in range(3)]
+        done = fleet.wait_terminal(client, [poison, *behind], timeout_s=180)
+    assert done[poison]["status"] == "FAILURE"
+    assert "3 attempts" in done[poison]["fail_reason"], done[poison]
+    assert all(done[t]["status"] == "SUCCESS" for t in behind)
+    poison_rows = _rows(fleet, poison)
+    assert len(poison_rows) == 2  # one job per clip
+    assert all(r["status"] == "failed" and r["counted"] == 3 for r in poison_rows), poison_rows
+    assert all(r["status"] == "succeeded" for r in _rows(fleet, *behind))
 
 
-def test_r4_paused_stale_worker_result_is_rejected(pg_url: str, tmp_path: Path) -> None:
-    fast = {"SONGSMITH_LEASE_S": "2", "SONGSMITH_HEARTBEAT_S": "0.4"}
-    fleet = Fleet(tmp_path, pg_url, extra_env=fast)
-    try:
-        fleet.start_api()
-        fleet.start_worker("a", "--engines", "testing")
-        with fleet.client() as client:
-            task_id = fleet.submit(client, "testing:duration=1 testing:slow=3", seed=5)
-            _wait(lambda: bool(_doing_by(pg_url, "")), 60, "worker A to claim", fleet)
-            stolen = _doing_by(pg_url, "")[0]
-            paused = _process_tree(fleet.procs["a"].pid)
-            for pid in paused:  # A and its job process freeze mid-render, past the lease
-                os.kill(pid, signal.SIGSTOP)
-            try:
-                fleet.start_worker("b")
-                finished = fleet.wait_terminal(client, [task_id], timeout_s=120)[task_id]
-                assert finished["status"] == "SUCCESS"
-            finally:
-                for pid in paused:
-                    os.kill(pid, signal.SIGCONT)
-            time.sleep(6)  # A resumes, finishes its render and tries to commit it
-            after = client.get(f"/suno/fetch/{task_id}").json()["data"]
-        assert after == finished  # A's late result changed nothing
-        row = next(r for r in job_rows(pg_url) if r["id"] == stolen["id"])
-        assert row["status"] == "succeeded" and row["token"] == 2
-        assert row["worker_name"] != stolen["worker_name"]
-        for clip in after["data"]:
-            assert clip["status"] == "complete"
-    finally:
-        fleet.stop_all()
+def test_r4_paused_stale_worker_result_is_rejected(workers: Fleet) -> None:
+    fleet = workers
+    short_lease = {"SONGSMITH_LEASE_S": "2", "SONGSMITH_HEARTBEAT_S": "0.4"}
+    fleet.start_worker("r4-a", env=short_lease)
+    with fleet.client() as client:
+        task_id = fleet.submit(client, "testing:duration=1 testing:slow=3", seed=5)
+        _wait(lambda: bool(_doing(fleet, task_id)), 60, "worker A to claim", fleet)
+        stolen = _doing(fleet, task_id)[0]
+        paused = _process_tree(fleet.procs["r4-a"].pid)
+        for pid in paused:  # A and its job process freeze mid-render, past the lease
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            fleet.start_worker("r4-b", env=short_lease)
+            finished = fleet.wait_terminal(client, [task_id], timeout_s=120)[task_id]
+            assert finished["status"] == "SUCCESS"
+        finally:
+            for pid in paused:
+                os.kill(pid, signal.SIGCONT)
+        time.sleep(6)  # A resumes, finishes its render and tries to commit it
+        after = client.get(f"/suno/fetch/{task_id}").json()["data"]
+    assert after == finished  # A's late result changed nothing
+    row = next(r for r in _rows(fleet, task_id) if r["id"] == stolen["id"])
+    assert row["status"] == "succeeded" and row["token"] == 2
+    assert row["worker_name"] != stolen["worker_name"]
+    assert all(clip["status"] == "complete" for clip in after["data"])
 
 
-def test_r7_sigterm_finishes_the_job_in_flight_and_claims_no_more(
-    pg_url: str, tmp_path: Path
-) -> None:
-    fleet = Fleet(tmp_path, pg_url)
-    try:
-        fleet.start_api()
-        worker = fleet.start_worker("w1")
-        with fleet.client() as client:
-            task_id = fleet.submit(client, "testing:duration=1 testing:slow=3", seed=7)
-            _wait(lambda: bool(_doing_by(pg_url, "")), 60, "the worker to claim", fleet)
-            fleet.signal("w1", signal.SIGTERM)
-            assert worker.wait(timeout=40) == 0, fleet.logs()
-            rows = [r for r in job_rows(pg_url) if r["args"]["task_id"] == task_id]
-            assert sorted(r["status"] for r in rows) == ["succeeded", "todo"], rows
-            assert [r["token"] for r in rows if r["status"] == "todo"] == [0]  # never claimed
-            fleet.start_worker("w2")
-            finished = fleet.wait_terminal(client, [task_id], timeout_s=90)[task_id]
-        assert finished["status"] == "SUCCESS"
-        rows = [r for r in job_rows(pg_url) if r["args"]["task_id"] == task_id]
-        assert [r["token"] for r in rows] == [1, 1]  # no attempt was lost or repeated
-    finally:
-        fleet.stop_all()
+def test_r7_sigterm_finishes_the_job_in_flight_and_claims_no_more(workers: Fleet) -> None:
+    fleet = workers
+    worker = fleet.start_worker("r7-w1")
+    with fleet.client() as client:
+        task_id = fleet.submit(client, "testing:duration=1 testing:slow=3", seed=7)
+        _wait(lambda: bool(_doing(fleet, task_id)), 60, "the worker to claim", fleet)
+        fleet.signal("r7-w1", signal.SIGTERM)
+        assert worker.wait(timeout=40) == 0, fleet.logs()
+        rows = _rows(fleet, task_id)
+        assert sorted(r["status"] for r in rows) == ["succeeded", "todo"], rows
+        assert [r["token"] for r in rows if r["status"] == "todo"] == [0]  # never claimed
+        fleet.start_worker("r7-w2")
+        finished = fleet.wait_terminal(client, [task_id], timeout_s=90)[task_id]
+    assert finished["status"] == "SUCCESS"
+    assert [r["token"] for r in _rows(fleet, task_id)] == [1, 1]  # none lost or repeated

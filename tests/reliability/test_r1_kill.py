@@ -61,6 +61,9 @@ def test_r1_sigkill_worker_mid_job(tmp_path: Path) -> None:
         assert_one_winner_each(store, queue, [task_id])
         (clip,) = store.get_clips(task_id)
         assert clip.attempt == 2
+        # no orphan files: every blob on disk is one the winning clip references
+        on_disk = {p.name for p in settings.blob_dir.rglob("*.*") if p.parent.name != "tmp"}
+        assert on_disk == set(clip.artifacts.values())
     finally:
         stop_process_group(second)
         store.close()

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 FRAME_PX = 720  # square, a multiple of 16 (yuv420p macroblocks)
 FPS = 4
 AAC_BIT_RATE = 192_000
+# FFmpeg's "fast" AAC coder costs half of the default two-loop search, inaudibly at 192k.
+AAC_OPTIONS = {"aac_coder": "fast"}
 X264_OPTIONS = {"preset": "veryfast", "tune": "stillimage", "crf": "26"}
 _CAPTION_TOP = 0.70  # captions occupy the bottom 30% of the frame
 _STRIP_TOP, _STRIP_BOTTOM = 0.635, 0.685  # waveform strip just above them
@@ -229,7 +231,9 @@ def render_mp4(
         video.pix_fmt = "yuv420p"
         video.codec_context.time_base = Fraction(1, fps)
         video.codec_context.gop_size = fps * 10
-        sound = container.add_stream("aac", rate=DELIVERY_RATE, layout="stereo")
+        sound = container.add_stream(
+            "aac", rate=DELIVERY_RATE, layout="stereo", options=dict(AAC_OPTIONS)
+        )
         sound.bit_rate = AAC_BIT_RATE
 
         audio_out = _AudioMuxer(container, sound, stereo)

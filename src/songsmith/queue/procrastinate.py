@@ -312,7 +312,9 @@ class ProcrastinateQueue:
             if exists is not None:
                 return known[0]
         pid = int(
-            conn.execute(text("SELECT worker_id FROM procrastinate_register_worker_v1()")).scalar_one()
+            conn.execute(
+                text("SELECT worker_id FROM procrastinate_register_worker_v1()")
+            ).scalar_one()
         )
         with self._lock:
             self._workers[name] = (pid, time.monotonic())

@@ -16,7 +16,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from songsmith.domain.errors import GenerationFailed, NotSupported
@@ -209,7 +209,7 @@ class _ClipFeedback:
     stream: BlobWriter | None = None
     encoder: Any = None
     lost: bool = False
-    written: list[str] = field(default_factory=list)
+    replaced_stream: str | None = None  # an earlier, dead attempt's stream, deleted once ours is in
 
     def progress(self, done: int, total: int) -> None:
         percent = int(ENGINE_PROGRESS_SHARE * done / total) if total > 0 else 0
@@ -241,6 +241,10 @@ class _ClipFeedback:
             self.stream = self.ctx.blobs.open_append(content_type="audio/mpeg", suffix="mp3")
             self.stream.append(data)
             self._set(max(self.last_percent, 0), stream_blob=self.stream.blob_id)
+            if self.replaced_stream and self.replaced_stream != self.stream.blob_id:
+                # No longer referenced by the clip: the attempt that wrote it is gone.
+                self.ctx.blobs.delete(self.replaced_stream)
+                self.replaced_stream = None
             return
         self.stream.append(data)
 
@@ -281,6 +285,7 @@ def run_generate(ctx: PipelineContext, lease: Lease) -> None:
             "not_supported", f"The {engine_name} engine cannot do {job.mode.value!r}."
         )
     feedback = _ClipFeedback(ctx, clip.id, task.id, lease.attempt, engine.capabilities.sample_rate)
+    feedback.replaced_stream = clip.artifacts.get("stream")
     try:
         feedback._set(0)
         song = engine.generate(

@@ -241,6 +241,7 @@ class _Room:
     # 1 / the down-and-up response where the correction should act in full, so a bell near
     # 3 kHz is not softened by the resampling filters' transition band.
     flatten: np.ndarray[Any, Any]
+    scratch: np.ndarray[Any, Any] = field(default_factory=lambda: np.zeros(0, np.float32))
 
 
 def _room(style: GenreStyle, sample_rate: int, length: int, seed: int) -> _Room:
@@ -265,15 +266,29 @@ def _room(style: GenreStyle, sample_rate: int, length: int, seed: int) -> _Room:
         taps,
         taps * _DECIMATION,
         np.interp(freqs, grid, flatten).astype(np.float32),
+        np.empty(length + 4 * _RESAMPLE_TAPS + 64, np.float32),
     )
 
 
-def upsample(signal: np.ndarray[Any, Any], taps: np.ndarray[Any, Any]) -> Any:
+def upsample(
+    signal: np.ndarray[Any, Any],
+    taps: np.ndarray[Any, Any],
+    scratch: np.ndarray[Any, Any] | None = None,
+) -> Any:
     """scipy's upfirdn(taps, signal, up=DECIMATION), one np.convolve per output phase (the
-    SIMD inner loop of np.convolve is faster than upfirdn's when upsampling)."""
+    SIMD inner loop of np.convolve is faster than upfirdn's when upsampling).
+
+    `scratch` (float32, reused between calls to save page faults on 30 MB buffers) receives
+    the result when it is large enough; the returned array is then a view of it.
+    """
     factor = _DECIMATION
     length = (len(signal) - 1) * factor + len(taps)
-    out = np.zeros(((length + factor - 1) // factor) * factor, np.float32)
+    rows = (length + factor - 1) // factor
+    if scratch is not None and len(scratch) >= rows * factor:
+        out = scratch[: rows * factor]
+        out[:] = 0.0
+    else:
+        out = np.zeros(rows * factor, np.float32)
     lanes = out.reshape(-1, factor)
     for phase in range(factor):
         part = np.convolve(signal, taps[phase::factor])
@@ -317,7 +332,7 @@ def _process(
             wet = room.spectrum[channel] * np.complex64(10 ** (send_db / 20))
             shaped = wet * eq + shaped  # the reverb of the EQ'd send
         added = fft.irfft(spectrum * shaped, room.nfft)[: len(low)]
-        shared = upsample(added, room.up)[delay : delay + length]
+        shared = upsample(added, room.up, room.scratch)[delay : delay + length]
         out[: len(shared), channel] += shared
     return out
 

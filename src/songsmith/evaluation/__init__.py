@@ -1,0 +1,30 @@
+"""The built-in engine measured as quality.md says.
+
+`songsmith eval` and `python -m songsmith.evaluation` call:
+
+run_evaluation(out, *, limit=None) -> list[dict]   # renders the fixed set, prints the table
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+def run_evaluation(
+    out: TextIO,
+    *,
+    limit: int | None = None,
+    pitch: bool = True,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Render the request set (or its first `limit`), print the table to `out`, return the rows
+    (one dict per song, then a last dict labelled "summary")."""
+    from songsmith.evaluation.runner import run_evaluation as run
+
+    return run(out, limit=limit, pitch=pitch, on_row=on_row)
+
+
+__all__ = ["run_evaluation"]
