@@ -609,7 +609,7 @@ FAMILIES: tuple[GenreFamily, ...] = (
         bass_style="octave",
         chord_style="stabs",
         progressions_major=_prog(
-            verse=("ii7", "V7", "iii7", "vi7"), chorus=("IVmaj7", "V", "iii7", "vi7")
+            verse=("Imaj7", "IVmaj7", "ii7", "V7"), chorus=("IVmaj7", "V", "iii7", "vi7")
         ),
         progressions_minor=_prog(
             verse=("i7", "iv7", "bVII7", "bIIImaj7"), chorus=("bVImaj7", "bVII", "i7", "i7")

@@ -37,7 +37,7 @@ def estimate_context(audio: Audio, sample_rate: int) -> MusicalContext:
         if len(beats):
             bar_s = 4 * 60.0 / bpm
             origin = float(beats[0]) - math.floor(float(beats[0]) / bar_s) * bar_s
-        chroma = librosa.feature.chroma_cqt(y=mono, sr=ANALYSIS_RATE).mean(axis=1)
+        chroma = librosa.feature.chroma_stft(y=mono, sr=ANALYSIS_RATE).mean(axis=1)
         tonic, mode = key_of_chroma(chroma)
     return MusicalContext(
         bpm=bpm,

@@ -75,7 +75,7 @@ def extend_song(job: GenerationJob, progress: ProgressCallback | None = None) ->
     history.append(
         {
             "id": source.clip_id,
-            "continue_at": round(join, 3),
+            "continue_at": join,
             "type": "upload" if source.metadata.get("type") == "upload" else "gen",
             "source": "api",
             "infill": False,
@@ -88,7 +88,7 @@ def extend_song(job: GenerationJob, progress: ProgressCallback | None = None) ->
         preset=job.preset,
         language=language,
         extra={
-            "continue_at": round(join, 3),
+            "continue_at": join,
             "continue_at_requested": round(requested, 3),
             "continue_snapped_to": unit,
             "history": history,

@@ -1,0 +1,110 @@
+"""The `upload` job: an audio URL fetched (SSRF-guarded), decoded (bounded) and analysed.
+
+The upload keeps its own loudness (it is the user's master): it is only re-encoded to the
+delivery mp3. Its analysis (tempo, beats, key, chords, sections) is stored as the clip's
+"analysis" artifact and, without the per-beat lists' long tails, in `metadata.analysis`, which is
+what the edit modes read (`SourceMaterial.analysis`). Melody notes are not computed here: that is
+basic-pitch's slow path, run by `act/midi` on request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from songsmith.domain.errors import GenerationFailed
+from songsmith.domain.statuses import TaskStatus
+
+if TYPE_CHECKING:
+    from songsmith.blobs.typing import BlobStore
+    from songsmith.engines.typing import Audio
+    from songsmith.queue.typing import Lease
+    from songsmith.services.pipeline import PipelineContext
+
+ANALYSIS_PROGRESS = 40  # percent reached once the file is fetched and decoded
+
+
+def _put_json(blobs: BlobStore, value: Any) -> str:
+    return blobs.put(json.dumps(value).encode(), content_type="application/json", suffix="json")
+
+
+def upload_artifacts(
+    blobs: BlobStore, audio: Audio, rate: int, *, title: str, seed: int
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Store what an uploaded clip serves: mp3, covers, analysis and an (empty-worded) timing
+    object with its waveform. Returns (artifacts, metadata); on error nothing is left behind."""
+    from songsmith.media.analysis import analyze
+    from songsmith.media.codecs import encode_mp3
+    from songsmith.media.cover import cover_images
+    from songsmith.media.waveform import envelope
+
+    written: dict[str, str] = {}
+    try:
+        analysis = analyze(audio, rate)
+        written["mp3"] = blobs.put(encode_mp3(audio, rate), content_type="audio/mpeg", suffix="mp3")
+        small, large = cover_images(title, "", seed)
+        written["image"] = blobs.put(small, content_type="image/jpeg", suffix="jpg")
+        written["image_large"] = blobs.put(large, content_type="image/jpeg", suffix="jpg")
+        written["analysis"] = _put_json(blobs, analysis)
+        written["timing"] = _put_json(
+            blobs,
+            {
+                "aligned_words": [],  # nobody sang us these words: nothing to align
+                "waveform_data": envelope(audio),
+                "hoot_cer": 0.0,
+                "is_streamed": False,
+            },
+        )
+    except BaseException:
+        for blob_id in written.values():
+            blobs.delete(blob_id)
+        raise
+    duration = round(len(audio) / float(rate), 3)
+    metadata: dict[str, Any] = {
+        "type": "upload",
+        "duration": duration,
+        "sample_rate": rate,
+        "bpm": analysis["bpm"] or None,
+        "key": analysis["key"],
+        "time_signature": analysis["time_signature"],
+        "analysis": {k: v for k, v in analysis.items() if k not in ("notes", "melody")},
+    }
+    return written, metadata
+
+
+def _cover_seed(clip_id: str, metadata: dict[str, Any]) -> int:
+    """The clip's seed when submit recorded one, else one derived from its id (stable)."""
+    seed = metadata.get("seed")
+    if isinstance(seed, int):
+        return seed
+    return int(hashlib.sha256(clip_id.encode()).hexdigest()[:7], 16)
+
+
+def run_upload_job(ctx: PipelineContext, lease: Lease) -> None:
+    """Job body of `upload`: fetch + decode (`run_upload`), analyse, store, complete the clip."""
+    from songsmith.services.pipeline import finish_task
+    from songsmith.services.upload import run_upload
+
+    spec, store, blobs = lease.spec, ctx.store, ctx.blobs
+    if spec.clip_id is None:
+        raise GenerationFailed("internal", "An upload job needs a clip.")
+    task = store.get_task(spec.task_id, None)
+    clip = store.get_clip(spec.clip_id, None)
+    if task is None or clip is None:
+        raise GenerationFailed("internal", "The task or clip of this job no longer exists.")
+    if clip.status.terminal or task.status.terminal or not store.start_clip(clip.id, lease.attempt):
+        return
+    store.set_task_status(task.id, TaskStatus.IN_PROGRESS)
+    audio, rate = run_upload(str(task.request.get("url") or ""), ctx.settings)
+    store.set_clip_progress(clip.id, lease.attempt, ANALYSIS_PROGRESS)
+    written, metadata = upload_artifacts(
+        blobs, audio, rate, title=clip.title, seed=_cover_seed(clip.id, clip.metadata)
+    )
+    if not store.complete_clip(
+        clip.id, lease.attempt, duration=metadata["duration"], artifacts=written, metadata=metadata
+    ):
+        for blob_id in written.values():
+            blobs.delete(blob_id)
+        return
+    finish_task(store, task.id, ctx.settings)
