@@ -5,6 +5,10 @@ same run with the same load generator, so the ratio is meaningful on any machine
 Goal (issue 2): songsmith's `GET /suno/fetch/{id}` throughput >= 0.5 x the bare endpoint's.
 
     uv run python benchmarks/bench_api.py [--seconds 5] [--pollers 64]
+
+Before/after a change, in the same alternation: copy `src/` somewhere first, then pass
+`--before-src COPY/src`; each round then also serves the fetch route from that copy
+(`songsmith_fetch_before`, `ratio_rps_before`), reading the same staged database.
 """
 
 from __future__ import annotations
@@ -55,11 +59,19 @@ def serve_songsmith(port: int, data_dir: str) -> None:
     from songsmith.config import Settings
 
     settings = Settings(
-        data_dir=Path(data_dir), port=port, default_engine="testing", rate_limit_per_minute=0
+        data_dir=Path(data_dir),
+        port=port,
+        default_engine="testing",
+        rate_limit_per_minute=0,
+        log_level="warning",
     )
-    uvicorn.run(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
-    )
+    try:
+        from songsmith.cli import uvicorn_options
+
+        options = uvicorn_options(settings)  # exactly what `songsmith serve` runs
+    except ImportError:  # a --before-src copy older than uvicorn_options
+        options = {"host": "127.0.0.1", "port": port, "log_level": "warning", "access_log": False}
+    uvicorn.run(create_app(settings), **options)
 
 
 def stage_songsmith(data_dir: str) -> tuple[str, str]:
@@ -176,8 +188,10 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 
 def _measure(args: list[str], url: str, headers: dict[str, str], pollers: int,
-             seconds: float) -> dict[str, Any]:  # fmt: skip
+             seconds: float, src: str | None = None) -> dict[str, Any]:  # fmt: skip
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    if src is not None:  # PYTHONPATH wins over the venv's editable install of songsmith
+        env["PYTHONPATH"] = src
     proc = subprocess.Popen([sys.executable, __file__, *args], env=env)
     try:
         _wait_ready(url, proc)
@@ -194,6 +208,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--serve-bare", type=int)
     parser.add_argument("--serve-songsmith", nargs=2)
+    parser.add_argument("--before-src", help="a copy of src/ to measure as 'before'")
     args = parser.parse_args()
     if args.serve_bare:
         serve_bare(args.serve_bare)
@@ -228,15 +243,31 @@ def main() -> None:
                 args.pollers,
                 args.seconds,
             )
-            rounds.append({
+            row = {
                 "bare_starlette": bare, "songsmith_fetch": ours, "songsmith_health": health,
                 "ratio_rps": ours["rps"] / bare["rps"],
-            })  # fmt: skip
+            }  # fmt: skip
+            if args.before_src:
+                port = _free_port()
+                before = _measure(
+                    ["--serve-songsmith", str(port), data_dir],
+                    f"http://127.0.0.1:{port}/suno/fetch/{task_id}",
+                    {"Authorization": f"Bearer {secret}"},
+                    args.pollers,
+                    args.seconds,
+                    src=str(Path(args.before_src).resolve()),
+                )
+                row["songsmith_fetch_before"] = before
+                row["ratio_rps_before"] = before["rps"] / bare["rps"]
+            rounds.append(row)
     result = {
         "pollers": args.pollers,
         "seconds": args.seconds,
         "rounds": rounds,
         "median_ratio_rps": statistics.median(r["ratio_rps"] for r in rounds),
+        "median_ratio_rps_before": (
+            statistics.median(r["ratio_rps_before"] for r in rounds) if args.before_src else None
+        ),
         "goal_ratio": 0.5,
     }
     sys.stdout.write(json.dumps(result, indent=2) + "\n")

@@ -96,6 +96,14 @@ def _workers(fleet: Fleet) -> list[str]:
     return [name for name in fleet.procs if name.startswith("w")]
 
 
+def _revive(fleet: Fleet) -> int:
+    """Start again any worker that exited (what systemd or Kubernetes would do)."""
+    dead = [name for name in _workers(fleet) if fleet.procs[name].poll() is not None]
+    for name in dead:
+        fleet.start_worker(name)
+    return len(dead)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--kills", type=int, default=100)
@@ -123,27 +131,29 @@ def main() -> None:
         began = time.monotonic()
         for _ in range(args.kills):  # R1
             time.sleep(rng.uniform(0.2, 2.5))
+            _revive(fleet)
             name = rng.choice(_workers(fleet))
             _signal_tree(fleet.procs[name].pid, signal.SIGKILL)
             fleet.procs[name].wait()
             fleet.start_worker(name)
         report["kills"] = args.kills
-        for _ in range(args.pauses):  # R4
+        paused, give_up = 0, time.monotonic() + 60 + args.pauses * (lease_s + 10)
+        while paused < args.pauses and time.monotonic() < give_up:  # R4
+            _revive(fleet)
             doing = [r for r in job_rows(cluster.url) if r["status"] == "doing"]
-            if not doing:
-                time.sleep(0.3)
-                continue
             victim = next(
-                (n for n in _workers(fleet) if doing[0]["worker_name"]
-                 and f":{fleet.procs[n].pid}:" in doing[0]["worker_name"]), None,
+                (n for r in doing for n in _workers(fleet)
+                 if r["worker_name"] and f":{fleet.procs[n].pid}:" in r["worker_name"]), None,
             )  # fmt: skip
             if victim is None:
+                time.sleep(0.3)
                 continue
             pid = fleet.procs[victim].pid
             _signal_tree(pid, signal.SIGSTOP)
             time.sleep(lease_s + 1.5)
             _signal_tree(pid, signal.SIGCONT)
-        report["pauses"] = args.pauses
+            paused += 1
+        report["pauses"] = paused
         cluster.stop()  # R6
         time.sleep(args.outage_s)
         cluster.start()
@@ -157,7 +167,9 @@ def main() -> None:
             pending = set(load.accepted)
             final: dict[str, str] = {}
             lost: set[str] = set()
+            revived = 0
             while pending and time.monotonic() < deadline:
+                revived += _revive(fleet)
                 for task_id in list(pending):
                     response = client.get(f"/suno/fetch/{task_id}")
                     if response.status_code != 200:
@@ -176,6 +188,7 @@ def main() -> None:
         report["failure"] = sum(1 for s in final.values() if s == "FAILURE")
         report["lost"] = len(lost)
         report["stuck"] = len(pending)
+        report["workers_restarted_after_exit"] = revived
         report["http"] = dict(load.statuses)
         report["http_5xx_not_503"] = sum(
             n for code, n in load.statuses.items() if code >= 500 and code != 503

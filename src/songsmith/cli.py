@@ -70,6 +70,23 @@ def announce_keys(store: SqlStore, settings: Settings) -> None:
     )
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How `serve` runs uvicorn (benchmarks/bench_api.py measures the same options)."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level.lower(),
+        # Per-request log lines are opt-in (SONGSMITH_ACCESS_LOG): at polling rates they cost
+        # as much as the request itself.
+        "access_log": settings.access_log,
+        # httptools (C parser, faster) when installed, else h11 (pure Python, always there).
+        "http": "auto",
+        # Room for a burst of pollers (re)connecting at once without the kernel refusing them.
+        "backlog": 2048,
+        "timeout_graceful_shutdown": 10,
+    }
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
@@ -111,13 +128,7 @@ def serve(
     typer.echo(f"  API docs: http://{settings.host}:{settings.port}/docs")
     typer.echo(f"  media URLs use: {settings.resolved_public_base_url}")
     try:
-        uvicorn.run(
-            application,
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level.lower(),
-            timeout_graceful_shutdown=10,
-        )
+        uvicorn.run(application, **uvicorn_options(settings))
     finally:
         stop.set()
         if supervisor is not None:
@@ -146,17 +157,17 @@ def worker(
     database_url: Annotated[str | None, typer.Option(help="SONGSMITH_DATABASE_URL")] = None,
 ) -> None:
     """Run worker processes in the foreground (alongside `serve` or on another machine)."""
-    from songsmith.services.distributed import is_distributed, run_worker_pool
+    from songsmith.services.distributed import is_distributed, run_worker_pool, wait_for_database
     from songsmith.services.worker.__main__ import main as worker_main
 
     settings = _settings(data_dir=data_dir, database_url=database_url)
     names = [n for n in [*engines.split(","), *(engine or [])] if n]
     if is_distributed(settings):
-        store = _migrated_store(settings)
+        _logging(settings)
+        store = wait_for_database(lambda: _migrated_store(settings))
         _require_keys_or_exit(store, settings)
         store.close()
     if concurrency > 1:
-        _logging(settings)
         run_worker_pool(settings, names, concurrency)
         return
     worker_main(["--engines", ",".join(names), "--settings-json", settings.model_dump_json()])

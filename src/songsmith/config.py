@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 30.0
 
     log_level: str = "info"
+    # One log line per HTTP request costs about as much as serving a poll; off unless asked for.
+    access_log: bool = False
 
     @property
     def resolved_database_url(self) -> str:

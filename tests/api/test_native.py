@@ -75,6 +75,7 @@ def test_database_outage_is_503_never_500(tmp_path: Path) -> None:
     with running_api(tmp_path) as api:
         key = api.key()
         api.store.get_task = down  # type: ignore[method-assign]
+        api.store.get_task_with_clips = down  # type: ignore[method-assign]  # the poll path
         api.store.ping = down  # type: ignore[method-assign]
         with api.client(key) as client:
             response = client.get("/suno/fetch/some-task")

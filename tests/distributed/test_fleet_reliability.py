@@ -132,3 +132,37 @@ def test_r7_sigterm_finishes_the_job_in_flight_and_claims_no_more(workers: Fleet
         finished = fleet.wait_terminal(client, [task_id], timeout_s=90)[task_id]
     assert finished["status"] == "SUCCESS"
     assert [r["token"] for r in _rows(fleet, task_id)] == [1, 1]  # none lost or repeated
+
+
+def test_r1_sigkilled_workers_lose_no_task_and_complete_each_job_once(workers: Fleet) -> None:
+    fleet = workers
+    fleet.start_worker("r1-w1")
+    fleet.start_worker("r1-w2")
+    with fleet.client() as client:
+        tasks = [
+            fleet.submit(client, "testing:duration=1 testing:slow=1", seed=i) for i in range(3)
+        ]
+        for _ in range(2):  # SIGKILL a worker holding a job, mid-render, then start it again
+            _wait(lambda: _live_holder(fleet, tasks) is not None, 90, "a claimed job", fleet)
+            name = _live_holder(fleet, tasks)
+            assert name is not None
+            for pid in _process_tree(fleet.procs[name].pid):
+                os.kill(pid, signal.SIGKILL)
+            fleet.procs[name].wait()
+            fleet.start_worker(name)
+        done = fleet.wait_terminal(client, tasks, timeout_s=150)
+    assert all(task["status"] == "SUCCESS" for task in done.values()), done
+    rows = _rows(fleet, *tasks)
+    assert len(rows) == 6 and all(r["status"] == "succeeded" for r in rows)
+    assert max(r["token"] for r in rows) >= 2  # the killed attempts were retried
+
+
+def _live_holder(fleet: Fleet, task_ids: list[str]) -> str | None:
+    """The name of a running worker process that holds one of these tasks' jobs."""
+    for row in _rows(fleet, *task_ids):
+        if row["status"] != "doing" or not row["worker_name"]:
+            continue
+        for name, proc in fleet.procs.items():
+            if proc.poll() is None and f":{proc.pid}:" in row["worker_name"]:
+                return name
+    return None

@@ -74,8 +74,9 @@ def test_midi_holds_the_score_and_a_matching_file(env: Env, clip: Clip) -> None:
     midi = mido.MidiFile(file=io.BytesIO(_bytes(env, _blob_id(answer["midi_url"]))))
     ons = sum(1 for t in midi.tracks for m in t if m.type == "note_on" and m.velocity > 0)
     assert ons == len(notes)
-    assert act.midi_for_clip(env.store, env.blobs, env.queue, clip, None)["midi_url"] == (
-        answer["midi_url"]
+    assert (
+        act.midi_for_clip(env.store, env.blobs, env.queue, clip, None)["midi_url"]
+        == (answer["midi_url"])
     )
 
 

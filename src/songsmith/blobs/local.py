@@ -12,7 +12,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -57,12 +57,17 @@ def _fsync_dir(path: Path) -> None:
 class LocalBlobWriter:
     """An append-only blob that grows while it is written (progressive mp3 streams)."""
 
-    def __init__(self, path: Path, blob_id: str) -> None:
+    def __init__(
+        self, path: Path, blob_id: str, check_space: Callable[[int], None] | None = None
+    ) -> None:
         self.blob_id = blob_id
         self._file = open(path, "xb")
+        self._check_space = check_space
         self.closed = False
 
     def append(self, data: bytes) -> None:
+        if self._check_space is not None:
+            self._check_space(len(data))
         self._file.write(data)
         self._file.flush()  # readers see it now; fsync at close
 
@@ -90,6 +95,14 @@ class LocalBlobStore:
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "tmp").mkdir(exist_ok=True)
 
+    def new_id(self, suffix: str) -> str:
+        """A fresh blob id; `put`/`open_append` accept it so a caller can record it first."""
+        return self._new_id(suffix)
+
+    def check_space(self, nbytes: int) -> None:
+        """Called before every write of `nbytes`: the filesystem reports a full disk by raising
+        OSError(ENOSPC) mid-write. A no-op here; a subclass can refuse early (tests, quotas)."""
+
     def _new_id(self, suffix: str) -> str:
         suffix = suffix.lstrip(".").lower()
         if not _SUFFIX_RE.match(suffix):
@@ -110,13 +123,16 @@ class LocalBlobStore:
         side = self.path(blob_id).with_name(blob_id + ".type")
         side.write_text(json.dumps(content_type))
 
-    def put(self, data: bytes, *, content_type: str, suffix: str) -> str:
-        blob_id = self._new_id(suffix)
+    def put(
+        self, data: bytes, *, content_type: str, suffix: str, blob_id: str | None = None
+    ) -> str:
+        blob_id = validate_blob_id(blob_id) if blob_id is not None else self._new_id(suffix)
         final = self.path(blob_id)
         final.parent.mkdir(exist_ok=True)
-        tmp = self.root / "tmp" / f"{blob_id}.{secrets.token_hex(4)}.part"
+        tmp = self.tmp_prefix(blob_id).with_name(f"{blob_id}.{secrets.token_hex(4)}.part")
         try:
             with open(tmp, "xb") as out:
+                self.check_space(len(data))
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
@@ -128,12 +144,27 @@ class LocalBlobStore:
         _fsync_dir(final.parent)
         return blob_id
 
-    def open_append(self, *, content_type: str, suffix: str) -> LocalBlobWriter:
-        blob_id = self._new_id(suffix)
+    def tmp_prefix(self, blob_id: str) -> Path:
+        """Temp files of `put(blob_id)` are named `<this>.<random>.part`."""
+        return self.root / "tmp" / validate_blob_id(blob_id)
+
+    def delete_temps(self, blob_id: str) -> int:
+        """Remove temp files a killed `put` of this id left behind; returns how many."""
+        prefix = self.tmp_prefix(blob_id)
+        removed = 0
+        for part in prefix.parent.glob(f"{prefix.name}.*.part"):
+            part.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+    def open_append(
+        self, *, content_type: str, suffix: str, blob_id: str | None = None
+    ) -> LocalBlobWriter:
+        blob_id = validate_blob_id(blob_id) if blob_id is not None else self._new_id(suffix)
         final = self.path(blob_id)
         final.parent.mkdir(exist_ok=True)
         self._remember_type(blob_id, content_type)
-        writer = LocalBlobWriter(final, blob_id)
+        writer = LocalBlobWriter(final, blob_id, self.check_space)
         _fsync_dir(final.parent)
         return writer
 

@@ -17,14 +17,23 @@ def run_evaluation(
     out: TextIO,
     *,
     limit: int | None = None,
+    offset: int = 0,
     pitch: bool = True,
+    whole_set_checks: bool = True,
     on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Render the request set (or its first `limit`), print the table to `out`, return the rows
-    (one dict per song, then a last dict labelled "summary")."""
+    """Render the request set (or `limit` of it from `offset`), print the table to `out`, return
+    the rows: one dict per song, a "set-checks" dict, then a last dict labelled "summary"."""
     from songsmith.evaluation.runner import run_evaluation as run
 
-    return run(out, limit=limit, pitch=pitch, on_row=on_row)
+    return run(
+        out,
+        limit=limit,
+        offset=offset,
+        pitch=pitch,
+        whole_set_checks=whole_set_checks,
+        on_row=on_row,
+    )
 
 
 __all__ = ["run_evaluation"]

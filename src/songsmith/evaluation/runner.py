@@ -201,12 +201,10 @@ def _share(rows: list[dict[str, Any]], key: str) -> str:
     return f"{sum(values)}/{len(values)}" if values else "-"
 
 
-def summarise(
-    rows: list[dict[str, Any]],
-    ratios: list[tuple[str, float]],
-    profiles: list[metrics.FamilyProfile],
-    deterministic: list[tuple[str, bool]],
-) -> dict[str, Any]:
+def summarise(rows: list[dict[str, Any]], checks: SetChecks | None) -> dict[str, Any]:
+    ratios = checks.ratios if checks else []
+    profiles = checks.profiles if checks else []
+    deterministic = checks.deterministic if checks else []
     pitch = [r["pitch_median_c"] for r in rows if "pitch_median_c" in r]
     within = [r["pitch_within50"] for r in rows if "pitch_within50" in r]
     cpu = [r["cpu_per_min"] for r in rows]
@@ -216,6 +214,7 @@ def summarise(
         for name, seconds in r["stage_cpu"].items():
             stage_totals[name] = stage_totals.get(name, 0.0) + seconds
     clashes = metrics.families_distinct(profiles)
+    distinct = "-" if not profiles else ("yes" if not clashes else f"no: {clashes}")
     low_variety = [(label, round(x, 2)) for label, x in ratios if x < metrics.VARIETY_MIN_EDIT]
     return {
         "label": "summary",
@@ -237,7 +236,7 @@ def summarise(
         if ratios
         else "-",
         "variety: pairs below 0.30": low_variety or "none",
-        "families distinct (tempo range and programs)": "yes" if not clashes else f"no: {clashes}",
+        "families distinct (tempo range and programs)": distinct,
         "tags followed": _share(rows, "tags_ok"),
         "structure (markers in order, repeats reuse melody)": _share(rows, "structure_ok"),
         "determinism (identical bytes)": ", ".join(
@@ -257,22 +256,67 @@ def summarise(
     }
 
 
+@dataclass
+class SetChecks:
+    """The checks over the whole set rather than one song (variety, families, determinism)."""
+
+    ratios: list[tuple[str, float]]
+    profiles: list[metrics.FamilyProfile]
+    deterministic: list[tuple[str, bool]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": "set-checks",
+            "ratios": self.ratios,
+            "profiles": [[p.family, list(p.bpm_range), sorted(p.programs)] for p in self.profiles],
+            "deterministic": self.deterministic,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SetChecks:
+        return cls(
+            ratios=[(str(a), float(b)) for a, b in data["ratios"]],
+            profiles=[
+                metrics.FamilyProfile(f, (float(r[0]), float(r[1])), frozenset(p))
+                for f, r, p in data["profiles"]
+            ],
+            deterministic=[(str(a), bool(b)) for a, b in data["deterministic"]],
+        )
+
+
+def set_checks(
+    engine: BuiltinEngine, requests: list[EvalRequest], fingerprints: dict[str, str]
+) -> SetChecks:
+    deterministic = [
+        (r.label, render(engine, r).fingerprint() == fingerprints[r.label])
+        for r in requests
+        if r.label in fingerprints
+    ]
+    variety_requests = [r for r in requests if r.sung][::4]
+    return SetChecks(variety(variety_requests), family_profiles(), deterministic)
+
+
 def run_evaluation(
     out: TextIO,
     *,
     limit: int | None = None,
+    offset: int = 0,
     pitch: bool = True,
+    whole_set_checks: bool = True,
     on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Render the request set (or its first `limit` requests), print the table to `out`.
+    """Render the request set (`limit` requests from `offset`; all by default), print the table
+    to `out`. Returns one dict per song, then (with `whole_set_checks`) a dict labelled
+    "set-checks" (variety, family profiles, determinism), then one labelled "summary".
 
-    Returns one dict per song, then a last dict labelled "summary" with the set's figures.
+    `offset`/`whole_set_checks` let the set run as shards in parallel processes; `merge`
+    combines their rows.
     """
     from songsmith.engines.builtin.engine import BuiltinEngine
     from songsmith.evaluation.report import format_row, format_summary, header
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # onnxruntime determinism, no oversubscription
-    requests = evaluation_requests()
+    requests = evaluation_requests()[offset:]
     if limit is not None:
         requests = requests[:limit]
     engine = BuiltinEngine()
@@ -292,12 +336,22 @@ def run_evaluation(
         out.flush()
         if on_row is not None:
             on_row(row)
-    deterministic = [
-        (r.label, render(engine, r).fingerprint() == fingerprints[r.label])
-        for r in requests[:DETERMINISM_CHECKS]
-    ]
-    variety_requests = [r for r in requests if r.sung][::4]
-    summary = summarise(rows, variety(variety_requests), family_profiles(), deterministic)
+    checks = set_checks(engine, requests, fingerprints) if whole_set_checks else None
+    if checks is not None and on_row is not None:
+        on_row(checks.to_dict())
+    summary = summarise(rows, checks)
     out.write(format_summary(summary) + "\n")
     out.flush()
+    return [*rows, *([checks.to_dict()] if checks else []), summary]
+
+
+def merge(out: TextIO, parts: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Print one table and summary from shards' rows (as `run_evaluation`'s on_row saw them)."""
+    from songsmith.evaluation.report import format_summary, format_table
+
+    rows = [r for part in parts for r in part if r.get("label") not in ("set-checks", "summary")]
+    found = [r for part in parts for r in part if r.get("label") == "set-checks"]
+    checks = SetChecks.from_dict(found[0]) if found else None
+    summary = summarise(rows, checks)
+    out.write(format_table(rows) + "\n" + format_summary(summary) + "\n")
     return [*rows, summary]

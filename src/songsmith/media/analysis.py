@@ -67,7 +67,11 @@ def tempo_and_beats(mono: Floats, rate: int = ANALYSIS_RATE) -> tuple[float, Flo
     if mono.size < rate:
         return 0.0, np.zeros(0)
     onset = librosa.onset.onset_strength(y=mono, sr=rate, hop_length=HOP)
-    tempo, frames = librosa.beat.beat_track(onset_envelope=onset, sr=rate, hop_length=HOP)
+    # trim=False: a quiet first verse is still in time; trimming drops its beats when a later,
+    # busier part sets the onset threshold.
+    tempo, frames = librosa.beat.beat_track(
+        onset_envelope=onset, sr=rate, hop_length=HOP, trim=False
+    )
     bpm = float(np.atleast_1d(tempo)[0])
     times = librosa.frames_to_time(frames, sr=rate, hop_length=HOP)
     if len(times) >= 8:
@@ -157,11 +161,8 @@ def downbeat_phase(labels: list[str], strength: Floats) -> int:
     (tie-break) it is accented most."""
     scores = []
     for phase in range(BEATS_PER_BAR):
-        changes = sum(
-            1
-            for i in range(max(phase, 1), len(labels), BEATS_PER_BAR)
-            if labels[i] != labels[i - 1]
-        )
+        starts = range(phase or BEATS_PER_BAR, len(labels), BEATS_PER_BAR)  # i - 1 must exist
+        changes = sum(1 for i in starts if labels[i] != labels[i - 1])
         accent = float(strength[phase::BEATS_PER_BAR].mean()) if strength.size > phase else 0.0
         scores.append((changes, accent))
     return max(range(BEATS_PER_BAR), key=lambda p: scores[p])
@@ -189,7 +190,14 @@ def find_sections(
     n = bar_features.shape[1]
     if n < 8:
         return [{"name": "verse", "label": "A", "start_s": 0.0, "end_s": round(end_s, 3)}]
-    novelty = _novelty(bar_features, kernel_bars=4)
+    # Per-dimension z-scores (so timbre counts as much as harmony), smoothed over a 4-bar
+    # phrase (so a verse's changing chords still read as one section).
+    from scipy.ndimage import uniform_filter1d
+
+    spread = bar_features.std(axis=1, keepdims=True) + 1e-9
+    standard = (bar_features - bar_features.mean(axis=1, keepdims=True)) / spread
+    phrase = uniform_filter1d(standard, 4, axis=1, mode="nearest")
+    novelty = _novelty(phrase, kernel_bars=4)
     threshold = float(np.mean(novelty) + 0.5 * np.std(novelty))
     cuts = [0]
     for i in np.argsort(-novelty):
@@ -199,7 +207,7 @@ def find_sections(
             cuts.append(int(i))
     cuts = [*sorted(cuts), n]
     spans = list(itertools.pairwise(cuts))
-    means = [bar_features[:, a:b].mean(axis=1) for a, b in spans]
+    means = [standard[:, a:b].mean(axis=1) for a, b in spans]
     labels: list[int] = []
     for i, mean in enumerate(means):
         match = -1

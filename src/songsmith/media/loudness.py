@@ -133,17 +133,18 @@ def true_peak_envelope(audio: np.ndarray[Any, Any], floor: float = 0.0) -> np.nd
     Exact wherever the result is >= `floor`; below it the plain sample peak is returned (the
     interpolation is skipped where no sample in reach could produce a value above `floor`).
     """
-    from scipy.ndimage import maximum_filter1d
-
     stereo = as_stereo(audio)
-    sample_peak = np.abs(stereo).max(axis=1)
-    envelope = sample_peak.copy()
+    channels = [np.pad(stereo[:, c], _HALF_TAPS) for c in range(2)]
+    padded_peak = np.maximum(np.abs(channels[0]), np.abs(channels[1]))
+    envelope = padded_peak[_HALF_TAPS : _HALF_TAPS + len(stereo)].copy()
     if len(stereo) == 0:
         return np.asarray(envelope)
-    filters, gain_bound = _interpolator()
-    reach = maximum_filter1d(sample_peak, size=2 * _HALF_TAPS + 1, mode="constant")
-    candidates = np.flatnonzero(reach * gain_bound >= floor)
-    channels = [np.pad(stereo[:, c], _HALF_TAPS) for c in range(2)]
+    filters, _ = _interpolator()
+    # |interpolated value| <= sum_k max_phase|h_k| * |x[n + k]|: one convolution bounds all
+    # three phases, and only samples whose bound reaches `floor` need the real thing.
+    hull = np.abs(filters).max(axis=0)
+    bound = np.convolve(padded_peak, hull[::-1], mode="valid")[1 : len(stereo) + 1]
+    candidates = np.flatnonzero(bound >= floor)
     if len(candidates) * 4 > len(stereo):
         # Dense (loud, busy audio): filtering everything beats gathering windows.
         for channel in channels:

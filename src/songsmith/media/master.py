@@ -36,6 +36,7 @@ _LOOKAHEAD_S = 0.003  # the gain starts to fall this long before a peak
 _HOLD_S = 0.040  # and stays down this long after it (no gain ripple at bass periods)
 _MAX_PASSES = 3
 _MAX_GAIN_SEARCH_DB = 6.0  # how far limiting may push the static gain above the plain estimate
+_ENVELOPE_MARGIN_DB = 2.0  # true-peak envelope exact this far under the ceiling (gain moves)
 _AIM_TOLERANCE_LU = 0.15  # pre-codec aim; the codec moves loudness by a few hundredths
 
 
@@ -137,20 +138,20 @@ def master(
 
     gain_db = target_lufs - loudness
     limit_db = ceiling_dbtp - _CODEC_MARGIN_DB
-    # The envelope scales with the gain: measure it once, exact down to the ceiling at the
-    # largest gain the passes below could reach.
-    envelope_floor_db = limit_db - gain_db - _MAX_GAIN_SEARCH_DB - _MAX_PASSES * 1.0
-    source_envelope = true_peak_envelope(source, floor=10 ** (envelope_floor_db / 20))
+    # The envelope scales with the gain: one envelope serves every gain tried, as long as it
+    # is exact down to the ceiling at that gain (else it is measured again, lower).
+    envelope_floor_db = math.inf
+    source_envelope = np.zeros(0, np.float32)
     passes = 0
     while True:
         passes += 1
-        if limit_db - gain_db - _MAX_GAIN_SEARCH_DB < envelope_floor_db:  # beyond what it covers
-            envelope_floor_db = limit_db - gain_db - _MAX_GAIN_SEARCH_DB
-            source_envelope = true_peak_envelope(source, floor=10 ** (envelope_floor_db / 20))
         # Limiting lowers the loudness: re-aim the static gain (usually one extra round).
         # Only gain curves are computed here; the audio is scaled once, after.
         for round_ in range(3):
             linear_gain = np.float32(10 ** (gain_db / 20))
+            if limit_db - gain_db < envelope_floor_db:
+                envelope_floor_db = limit_db - gain_db - _ENVELOPE_MARGIN_DB
+                source_envelope = true_peak_envelope(source, floor=10 ** (envelope_floor_db / 20))
             curve = limiter_gain(
                 source, rate, 10 ** (limit_db / 20), envelope=source_envelope * linear_gain
             )

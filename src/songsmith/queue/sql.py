@@ -11,18 +11,34 @@ from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, func, select, text, update
 
 from songsmith.queue.typing import DeadJob, JobSpec, Lease
 from songsmith.store.db import make_engine, writer
-from songsmith.store.schema import jobs
+from songsmith.store.schema import jobs, tasks
+
+_OPEN_TASK = ("NOT_START", "SUBMITTED", "QUEUED", "IN_PROGRESS")
 
 QUEUED = "queued"
 RUNNING = "running"
 DONE = "done"
 DEAD = "dead"
+
+
+@dataclass(frozen=True)
+class SettledJob:
+    """A finished job (state `done` or `dead`) as the reaper's sweep sees it."""
+
+    job_id: str
+    spec: JobSpec
+    state: str
+    attempts: int
+    token: int  # the last attempt's fencing token
+    reason: str  # last_error
+    task_busy: bool  # the task still has a queued or running job
 
 
 class SqlQueue:
@@ -216,6 +232,45 @@ class SqlQueue:
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+
+    def settled_jobs_of_open_tasks(self, limit: int = 200) -> list[SettledJob]:
+        """Jobs that ended (done or dead) while their task is still open, oldest first.
+
+        Normally the worker settles the store right after the queue; a worker killed in between
+        leaves exactly this shape behind, which the reaper's sweep repairs. `task_busy` says
+        whether the task still has a queued or running job (then only dead jobs need action).
+        """
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(jobs)
+                .join(tasks, tasks.c.id == jobs.c.task_id)
+                .where(jobs.c.state.in_((DONE, DEAD)), tasks.c.status.in_(_OPEN_TASK))
+                .order_by(jobs.c.enqueued_at, jobs.c.id)
+                .limit(limit)
+            ).all()
+            task_ids = sorted({r.task_id for r in rows})
+            busy = set()
+            if task_ids:
+                busy = {
+                    str(t)
+                    for (t,) in conn.execute(
+                        select(jobs.c.task_id)
+                        .where(jobs.c.task_id.in_(task_ids), jobs.c.state.in_((QUEUED, RUNNING)))
+                        .distinct()
+                    )
+                }
+        return [
+            SettledJob(
+                job_id=r.id,
+                spec=_spec(r._mapping),
+                state=str(r.state),
+                attempts=int(r.attempts),
+                token=int(r.token),
+                reason=str(r.last_error or ""),
+                task_busy=r.task_id in busy,
+            )
+            for r in rows
+        ]
 
     # --- inspection (tests, metrics, doctor): not part of the port ----------------------
     def job(self, job_id: str) -> dict[str, Any] | None:

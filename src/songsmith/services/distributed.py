@@ -3,14 +3,19 @@ and the extra queue figures `/metrics` exports."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 from songsmith.store.db import is_sqlite
 
 if TYPE_CHECKING:
     from songsmith.config import Settings
     from songsmith.store.typing import Store
+
+log = logging.getLogger("songsmith.distributed")
+T = TypeVar("T")
 
 
 class NoApiKeys(RuntimeError):
@@ -32,6 +37,19 @@ def require_api_keys(store: Store, settings: Settings) -> None:
         "distributed mode needs an API key: set SONGSMITH_API_KEY, or create one with "
         "`SONGSMITH_DATABASE_URL=... songsmith keys create` before starting."
     )
+
+
+def wait_for_database(connect: Callable[[], T], *, retry_s: float = 2.0) -> T:
+    """`connect()` once the database answers. A worker started while PostgreSQL is down (or
+    restarting) waits for it instead of exiting: nothing may be left to restart it."""
+    from sqlalchemy.exc import OperationalError
+
+    while True:
+        try:
+            return connect()
+        except OperationalError as exc:
+            log.warning("database unavailable (%s); retrying in %g s", type(exc).__name__, retry_s)
+            time.sleep(retry_s)
 
 
 def queue_metrics_lines(stats: Mapping[str, int]) -> str:

@@ -20,10 +20,11 @@ class TaskView:
 
 
 def fetch_task(store: Store, key_id: str, task_id: str) -> TaskView:
-    task = store.get_task(task_id, key_id)
-    if task is None:
+    # One statement (task and clips together): pollers call this many times a second.
+    found = store.get_task_with_clips(task_id, key_id)
+    if found is None:
         raise TaskNotExist(f"Task {task_id!r} does not exist.")
-    return TaskView(task, store.get_clips(task.id) if task.clip_ids else [])
+    return TaskView(*found)
 
 
 def fetch_tasks(store: Store, key_id: str, task_ids: Sequence[str]) -> list[TaskView]:
@@ -31,8 +32,13 @@ def fetch_tasks(store: Store, key_id: str, task_ids: Sequence[str]) -> list[Task
     unique = list(dict.fromkeys(task_ids))[:MAX_BATCH_IDS]
     if not unique:
         return []
-    tasks = store.get_tasks(unique, key_id)
-    return [TaskView(t, store.get_clips(t.id) if t.clip_ids else []) for t in tasks]
+    # One statement per task instead of one for all tasks plus one per task's clips.
+    views = []
+    for task_id in unique:
+        found = store.get_task_with_clips(task_id, key_id)
+        if found is not None:
+            views.append(TaskView(*found))
+    return views
 
 
 def own_clip(store: Store, key_id: str, clip_id: str) -> Clip:

@@ -11,12 +11,14 @@ attempt) makes them visible, and an attempt that lost the race deletes what it w
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from songsmith.domain.errors import GenerationFailed, NotSupported
@@ -52,13 +54,51 @@ class PipelineContext:
 Handler = Callable[[PipelineContext, "Lease"], None]
 
 
+# A full disk (or quota, or file-size limit) is not worth retrying at once: the clip fails with a
+# message saying so, and the worker stays up to take the next job once space is back.
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+STORAGE_FULL_MESSAGE = (
+    "The server ran out of storage space while saving this clip ({detail}). Nothing partial was "
+    "kept; submit again once space has been freed."
+)
+
+
 def execute(ctx: PipelineContext, lease: Lease) -> None:
     handler = HANDLERS.get(lease.spec.kind)
     if handler is None:
         raise GenerationFailed(
             "not_supported", f"This server cannot run jobs of kind {lease.spec.kind!r} yet."
         )
-    handler(ctx, lease)
+    try:
+        _run_journaled(ctx, lease, handler)
+    except OSError as exc:
+        if exc.errno not in _NO_SPACE:
+            raise
+        detail = os.strerror(exc.errno) if exc.errno is not None else str(exc)
+        raise GenerationFailed("storage_full", STORAGE_FULL_MESSAGE.format(detail=detail)) from exc
+
+
+def _run_journaled(ctx: PipelineContext, lease: Lease, handler: Handler) -> None:
+    """Run the handler with every blob it creates journaled under (clip, attempt), and collect
+    the attempt's unreferenced blobs on the way out (the reaper's janitor does it for attempts
+    that were killed)."""
+    from songsmith.blobs.journal import AttemptJournal, JournaledBlobStore, collect_attempt
+    from songsmith.blobs.local import LocalBlobStore
+
+    clip_id = lease.spec.clip_id
+    if clip_id is None or not isinstance(ctx.blobs, LocalBlobStore):
+        handler(ctx, lease)
+        return
+    journal = AttemptJournal.for_attempt(ctx.blobs.root, clip_id, lease.attempt)
+    try:
+        handler(replace(ctx, blobs=JournaledBlobStore(ctx.blobs, journal)), lease)
+    finally:
+        try:
+            collect_attempt(ctx.store, ctx.blobs, journal, writer_done=True)
+        except Exception:  # the janitor will try again; the job's own outcome matters more
+            log.exception(
+                "collecting the blobs of clip %s attempt %d failed", clip_id, lease.attempt
+            )
 
 
 # --- generate --------------------------------------------------------------------------------
@@ -269,7 +309,11 @@ def run_generate(ctx: PipelineContext, lease: Lease) -> None:
     if task is None or clip is None:
         raise GenerationFailed("internal", "The task or clip of this job no longer exists.")
     if clip.status.terminal or task.status.terminal:
-        return  # an earlier attempt already finished it: at-least-once, effects once
+        # An earlier attempt already finished it (at-least-once, effects once); it may have been
+        # killed before it settled the task, so settle it now.
+        if not task.status.terminal:
+            finish_task(store, task.id, ctx.settings)
+        return
     if not store.start_clip(clip.id, lease.attempt):
         return  # a newer attempt owns the clip
     store.set_task_status(task.id, TaskStatus.IN_PROGRESS)
@@ -445,7 +489,11 @@ def run_upload_job(ctx: PipelineContext, lease: Lease) -> None:
     clip = store.get_clip(spec.clip_id, None)
     if task is None or clip is None:
         raise GenerationFailed("internal", "The task or clip of this job no longer exists.")
-    if clip.status.terminal or task.status.terminal or not store.start_clip(clip.id, lease.attempt):
+    if clip.status.terminal or task.status.terminal:
+        if not task.status.terminal:  # settle what a killed attempt left open
+            finish_task(store, task.id, ctx.settings)
+        return
+    if not store.start_clip(clip.id, lease.attempt):
         return
     store.set_task_status(task.id, TaskStatus.IN_PROGRESS)
     audio, rate = run_upload(str(task.request.get("url") or ""), ctx.settings)

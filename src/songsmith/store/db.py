@@ -14,6 +14,14 @@ from sqlalchemy.engine import Connection
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _IMMEDIATE = "songsmith_immediate"
+_SINGLE_READ = "songsmith_single_read"
+
+# SQLite connections are cheap and opened lazily, so the pool keeps enough of them for every
+# thread of the server's thread pool (AnyIO's default: 40) plus the reaper and the queue.
+# SQLAlchemy's default (5 kept + 10 overflow) made polls wait for a connection under load, and
+# closing overflow connections meant reopening them (and rerunning the pragmas) moments later.
+SQLITE_POOL_SIZE = 48
+SQLITE_MAX_OVERFLOW = 16
 
 
 def normalise_url(url: str) -> str:
@@ -34,6 +42,8 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_size=SQLITE_POOL_SIZE,
+        max_overflow=SQLITE_MAX_OVERFLOW,
         future=True,
     )
 
@@ -50,12 +60,25 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        if conn.get_execution_options().get(_IMMEDIATE):
+        options = conn.get_execution_options()
+        if options.get(_IMMEDIATE):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        elif not options.get(_SINGLE_READ):
             conn.exec_driver_sql("BEGIN")
+        # A single-statement read runs in SQLite's autocommit mode: one SELECT already sees one
+        # consistent snapshot, and skipping BEGIN (plus the ROLLBACK that would end it) saves
+        # two round trips through the driver on the hottest path (polling).
 
     return engine
+
+
+def single_reader(engine: Engine) -> Engine:
+    """The same engine (same pool) for connections that run exactly ONE read-only statement.
+
+    On SQLite no transaction is opened around it; elsewhere it is an ordinary connection.
+    Never use it for several statements that must agree with each other, nor for writes.
+    """
+    return engine.execution_options(**{_SINGLE_READ: True})
 
 
 def writer(engine: Engine) -> Engine:

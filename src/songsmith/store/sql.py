@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from songsmith.domain.models import ApiKey, Clip, Persona, Task
 from songsmith.domain.statuses import Action, ClipStatus, Mode, TaskStatus
-from songsmith.store.db import make_engine, writer
+from songsmith.store.db import make_engine, single_reader, writer
 from songsmith.store.schema import api_keys, clips, personas, tasks
 
 # Forward order of the task life; set_task_status never moves a task backwards (a fast worker may
@@ -27,6 +27,49 @@ _TASK_RANK = {
 }
 _TERMINAL_TASK = (TaskStatus.SUCCESS.value, TaskStatus.FAILURE.value)
 _TERMINAL_CLIP = (ClipStatus.COMPLETE.value, ClipStatus.ERROR.value)
+
+
+# ---- the poll path: a task and its clips in ONE statement ---------------------------------------
+# Built once at import (pure construction, no I/O): SQLAlchemy memoizes the cache key of a
+# statement object, so executing a constant statement skips both building and compiling it.
+_TASK_COLUMNS = (
+    tasks.c.id,
+    tasks.c.key_id,
+    tasks.c.action,
+    tasks.c.mode,
+    tasks.c.status,
+    tasks.c.submit_time,
+    tasks.c.request,
+    tasks.c.notify_hook,
+    tasks.c.fail_reason,
+    tasks.c.start_time,
+    tasks.c.finish_time,
+    tasks.c.progress,
+    tasks.c.result,
+)
+_CLIP_COLUMNS = (
+    clips.c.id,
+    clips.c.key_id,
+    clips.c.idx,
+    clips.c.status,
+    clips.c.title,
+    clips.c.mv,
+    clips.c.created_at,
+    clips.c.metadata,
+    clips.c.artifacts,
+    clips.c.duration,
+    clips.c.attempt,
+    clips.c.progress,
+)
+_N_TASK = len(_TASK_COLUMNS)
+# Clips are left-joined so a task without clips (lyrics) still comes back, as one row of NULLs.
+_TASK_WITH_CLIPS_ANY_KEY = (
+    select(*_TASK_COLUMNS, *(c.label(f"clip_{c.name}") for c in _CLIP_COLUMNS))
+    .select_from(tasks.outerjoin(clips, clips.c.task_id == tasks.c.id))
+    .where(tasks.c.id == bindparam("task_id"))
+    .order_by(clips.c.idx)
+)
+_TASK_WITH_CLIPS = _TASK_WITH_CLIPS_ANY_KEY.where(tasks.c.key_id == bindparam("key_id"))
 
 
 def _aware(value: datetime) -> datetime:
@@ -49,6 +92,7 @@ class SqlStore:
         self.url = url
         self.engine: Engine = make_engine(url)
         self._writer = writer(self.engine)
+        self._single_reader = single_reader(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -137,6 +181,21 @@ class SqlStore:
         with self.engine.connect() as conn:
             found = self._tasks(conn, [task_id], key_id)
         return found[0] if found else None
+
+    def get_task_with_clips(
+        self, task_id: str, key_id: str | None
+    ) -> tuple[Task, list[Clip]] | None:
+        """The poll path: `get_task` + `get_clips` in one statement (one snapshot, one trip)."""
+        if key_id is None:
+            statement, params = _TASK_WITH_CLIPS_ANY_KEY, {"task_id": task_id}
+        else:
+            statement, params = _TASK_WITH_CLIPS, {"task_id": task_id, "key_id": key_id}
+        with self._single_reader.connect() as conn:
+            rows = conn.execute(statement, params).all()
+        if not rows:
+            return None
+        found = [_clip_from_joined(row) for row in rows if row[_N_TASK] is not None]
+        return _task_from_joined(rows[0], [c.id for c in found]), found
 
     def get_tasks(self, task_ids: Sequence[str], key_id: str) -> list[Task]:
         if not task_ids:
@@ -468,6 +527,52 @@ def _task(m: Any, clip_ids: list[str]) -> Task:
         progress=int(m["progress"] or 0),
         clip_ids=clip_ids,
         result=m["result"],
+    )
+
+
+def _task_from_joined(row: Sequence[Any], clip_ids: list[str]) -> Task:
+    # Positional unpacking in _TASK_COLUMNS order: cheaper than name lookups on a row mapping.
+    (
+        id_, key_id, action, mode, status, submit_time, request, notify_hook, fail_reason,
+        start_time, finish_time, progress, result,
+    ) = row[:_N_TASK]  # fmt: skip
+    return Task(
+        id=id_,
+        key_id=key_id,
+        action=Action(action),
+        mode=Mode(mode),
+        status=TaskStatus(status),
+        submit_time=int(submit_time),
+        request=dict(request or {}),
+        notify_hook=notify_hook or "",
+        fail_reason=fail_reason or "",
+        start_time=int(start_time or 0),
+        finish_time=int(finish_time or 0),
+        progress=int(progress or 0),
+        clip_ids=clip_ids,
+        result=result,
+    )
+
+
+def _clip_from_joined(row: Sequence[Any]) -> Clip:
+    (
+        id_, key_id, idx, status, title, mv, created_at, metadata, artifacts, duration, attempt,
+        progress,
+    ) = row[_N_TASK:]  # fmt: skip
+    return Clip(
+        id=id_,
+        task_id=row[0],
+        key_id=key_id,
+        index=int(idx),
+        status=ClipStatus(status),
+        title=title or "",
+        mv=mv,
+        created_at=_aware(created_at),
+        metadata=dict(metadata or {}),
+        artifacts=dict(artifacts or {}),
+        duration=duration,
+        attempt=int(attempt or 0),
+        progress=int(progress or 0),
     )
 
 

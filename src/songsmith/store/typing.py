@@ -26,6 +26,9 @@ class Store(Protocol):
     def get_tasks(self, task_ids: Sequence[str], key_id: str) -> list[Task]: ...  # request order
     def get_clip(self, clip_id: str, key_id: str | None) -> Clip | None: ...
     def get_clips(self, task_id: str) -> list[Clip]: ...  # index order
+    def get_task_with_clips(
+        self, task_id: str, key_id: str | None
+    ) -> tuple[Task, list[Clip]] | None: ...  # get_task + get_clips in one read (the poll path)
     def count_open_tasks(self, key_id: str) -> int: ...  # not terminal: for the queue cap
     def set_task_status(
         self, task_id: str, status: TaskStatus, *, fail_reason: str = ""

@@ -1,17 +1,21 @@
 """`/suno/*` routes (suno-wire.md section 2). Transport only: parse, call a service, map back.
 
 Handlers are plain `def`: FastAPI runs them in its thread pool, so blocking store calls never
-stall the event loop.
+stall the event loop. The fetch routes (what pollers hit) are `async def` instead and make ONE
+trip to a thread for auth, store read, mapping and JSON encoding together (see `_off_loop`).
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+import json
+from collections.abc import Callable
+from typing import Annotated, Any, NoReturn
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
 from starlette.responses import JSONResponse, Response
 
-from songsmith.api.auth import AuthKey
+from songsmith.api.auth import AuthKey, bearer_scheme, current_key
 from songsmith.api.state import AppState, app_state
 from songsmith.api.suno import mapping
 from songsmith.api.suno.schemas import (
@@ -46,8 +50,51 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/suno", tags=["suno"], responses=ERROR_RESPONSES)
 
 
+# Poll threads: a few are enough to overlap SQLite's own work (it releases the GIL); more only
+# queue on the GIL and on each other while adding thread switches to every request's latency.
+FETCH_THREADS = 8
+
+# The bearer credentials alone (no thread hop): fetch routes authenticate inside their one thread
+# trip. The same `bearer_scheme` as `AuthKey`, so the OpenAPI security entry is unchanged.
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+
+
 def _json(payload: Any) -> JSONResponse:
     return JSONResponse(payload)
+
+
+def _json_bytes(payload: Any) -> bytes:
+    # Byte for byte what JSONResponse renders, without a response model re-validating it.
+    return json.dumps(
+        payload, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode("utf-8")
+
+
+def _fetch_limiter() -> Any:
+    """This event loop's limiter for poll threads (one per loop, like AnyIO's default one)."""
+    from anyio import CapacityLimiter
+    from anyio.lowlevel import RunVar
+
+    global _FETCH_LIMITER
+    if _FETCH_LIMITER is None:
+        _FETCH_LIMITER = RunVar("songsmith_fetch_limiter")
+    try:
+        return _FETCH_LIMITER.get()
+    except LookupError:
+        limiter = CapacityLimiter(FETCH_THREADS)
+        _FETCH_LIMITER.set(limiter)
+        return limiter
+
+
+_FETCH_LIMITER: Any = None
+
+
+async def _off_loop(render: Callable[[], bytes]) -> Response:
+    """Run the blocking part of a poll in a bounded thread pool; answer its JSON bytes."""
+    from anyio import to_thread
+
+    body = await to_thread.run_sync(render, limiter=_fetch_limiter())
+    return Response(body, media_type="application/json")
 
 
 def _blob_url(state: AppState) -> mapping.BlobUrl:
@@ -118,19 +165,30 @@ def persona_create_slash(body: PersonaCreateBody, request: Request, key: AuthKey
 
 
 @router.get("/fetch/{task_id}", response_model=TaskEnvelope, summary="Fetch one task")
-def fetch_one(task_id: str, request: Request, key: AuthKey) -> Response:
-    state = app_state(request)
-    view = fetch_service.fetch_task(state.store, key.id, task_id)
-    return _json(mapping.envelope(mapping.task_to_wire(view.task, view.clips, _blob_url(state))))
+async def fetch_one(task_id: str, request: Request, credentials: BearerCredentials) -> Response:
+    def render() -> bytes:
+        key = current_key(request, credentials)
+        state = app_state(request)
+        view = fetch_service.fetch_task(state.store, key.id, task_id)
+        wire = mapping.task_to_wire(view.task, view.clips, _blob_url(state))
+        return _json_bytes(mapping.envelope(wire))
+
+    return await _off_loop(render)
 
 
 @router.post("/fetch", response_model=TaskListEnvelope, summary="Fetch many tasks")
-def fetch_many(body: FetchBody, request: Request, key: AuthKey) -> Response:
-    mapping.log_unknown_fields(body, "fetch")
-    state = app_state(request)
-    views = fetch_service.fetch_tasks(state.store, key.id, body.ids or [])
-    url = _blob_url(state)
-    return _json(mapping.envelope([mapping.task_to_wire(v.task, v.clips, url) for v in views]))
+async def fetch_many(body: FetchBody, request: Request, credentials: BearerCredentials) -> Response:
+    def render() -> bytes:
+        key = current_key(request, credentials)
+        mapping.log_unknown_fields(body, "fetch")
+        state = app_state(request)
+        views = fetch_service.fetch_tasks(state.store, key.id, body.ids or [])
+        url = _blob_url(state)
+        return _json_bytes(
+            mapping.envelope([mapping.task_to_wire(v.task, v.clips, url) for v in views])
+        )
+
+    return await _off_loop(render)
 
 
 @router.get("/act/timing/{clip_id}", response_model=TimingObject, summary="Word timings")

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 LEAD_VOCALS = "vocals"
 BACKING_VOCALS = "backing_vocals"
 VOCAL_GROUPS = (LEAD_VOCALS, BACKING_VOCALS)
-VOCAL_OVER_BACKING_DB = 2.5  # quality.md wants -2..+6 dB in sung parts: aim near the middle
+VOCAL_OVER_BACKING_DB = 3.0  # quality.md wants -2..+6 dB per sung section, breaths included
 _RIDE_LIMIT_DB = 9.0  # the vocal ride never moves the vocal further than this from its base
 _RIDE_WINDOW_S = 3.0  # loudness comparison window of the vocal ride
 _RIDE_SMOOTH_S = 0.8

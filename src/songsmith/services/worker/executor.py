@@ -39,6 +39,21 @@ def build_context(settings_json: str) -> PipelineContext:
     )
 
 
+# Modules every generate job needs: imported before "ready" so a claimed job's time (and its
+# lease) is not spent importing codecs on the first job after every start.
+_WARM_MODULES = ("songsmith.media.codecs", "songsmith.media.cover", "songsmith.media.master")
+
+
+def _warm_imports() -> None:
+    import importlib
+
+    for name in _WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a job that needs it will report the error itself
+            log.exception("could not import %s ahead of the first job", name)
+
+
 def serve(in_fd: int, out_fd: int) -> None:
     from songsmith.domain.errors import GenerationFailed
     from songsmith.services.pipeline import execute
@@ -53,6 +68,7 @@ def serve(in_fd: int, out_fd: int) -> None:
             ctx.engines.get(name)
         except Exception:  # a missing engine fails its jobs, not the process
             log.exception("could not preload engine %s", name)
+    _warm_imports()
     send(out_fd, {"ready": True, "pid": os.getpid()})
     while (message := reader.read_blocking()) is not None:
         lease = lease_from_dict(message["lease"])

@@ -17,7 +17,7 @@ import time
 from typing import TYPE_CHECKING, Protocol
 
 from songsmith.services.worker.job_process import JobProcess, Outcome
-from songsmith.services.worker.reaper import run_reaper_once
+from songsmith.services.worker.reaper import make_sweep, run_reaper_once
 
 if TYPE_CHECKING:
     from songsmith.config import Settings
@@ -134,9 +134,10 @@ class Worker:
         return True
 
     def _reap_loop(self) -> None:
+        sweep = make_sweep(self.settings)
         while not self.stop_event.wait(self.settings.reaper_interval_s):
             try:
-                run_reaper_once(self.store, self.queue, self.settings)
+                run_reaper_once(self.store, self.queue, self.settings, sweep=sweep)
             except Exception:
                 log.warning("reaper pass failed", exc_info=True)
 

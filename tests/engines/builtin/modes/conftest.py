@@ -28,6 +28,16 @@ def span(audio: Audio, start_s: float, end_s: float) -> Audio:
     return audio[round(start_s * SAMPLE_RATE) : round(end_s * SAMPLE_RATE)]
 
 
+def scale_share(audio: Audio, tonic: int, mode: str) -> float:
+    """Share of the audio's chroma energy on the pitch classes of (tonic, mode)'s scale."""
+    import librosa
+
+    steps = (0, 2, 4, 5, 7, 9, 11) if mode == "major" else (0, 2, 3, 5, 7, 8, 10)
+    chroma = librosa.feature.chroma_stft(y=audio.mean(axis=1), sr=SAMPLE_RATE).sum(axis=1)
+    on_scale = sum(chroma[(tonic + s) % 12] for s in steps)
+    return float(on_scale / chroma.sum())
+
+
 @pytest.fixture(scope="session")
 def source_song() -> Song:
     job = GenerationJob(

@@ -30,6 +30,7 @@ from songsmith.engines.score import Note, Score, Section, Track, WordTiming
 LEAD_TRACK = "lead_vocal"
 CHORDAL_GROUPS = frozenset({"keyboard", "guitar"})
 SUSTAINED = frozenset([*range(16, 21), *range(48, 56), *range(88, 96)])
+MIN_RESTRUCK_S = 0.15  # a note sounding at a cut is struck again only if this much of it is left
 
 
 @dataclass
@@ -263,21 +264,26 @@ def complete(
 def cut_score(score: Score, offset_s: float, duration_s: float) -> Score:
     """The part of `score` from `offset_s` on, `duration_s` long, re-timed to start at 0.
 
-    Notes that start before the cut are left out whole (a note cut in its middle would start
-    with a click); notes that run past the end are shortened.
+    A pitched note that is sounding at the cut is struck again at 0 s for what is left of it, so
+    the edit does not open on silence; drum hits and sung syllables that started before the cut
+    are left out (a late drum hit is off the beat; half a syllable is not a word). Notes that run
+    past the end are shortened.
     """
     eps = 1e-6
 
-    def keep(note: Note) -> Note | None:
+    def keep(note: Note, restrike: bool) -> Note | None:
         start = note.start - offset_s
-        if start < -eps or start >= duration_s - 0.02:
-            return None
         end = min(note.end - offset_s, duration_s)
+        if start >= duration_s - 0.02:
+            return None
+        if start < -eps and not (restrike and end >= MIN_RESTRUCK_S):
+            return None
         return replace(note, start=max(0.0, start), end=end)
 
     tracks = []
     for track in score.tracks:
-        notes = [n for n in (keep(n) for n in track.notes) if n is not None]
+        restrike = not track.is_drum and track.group not in ("vocals", "backing_vocals")
+        notes = [n for n in (keep(n, restrike) for n in track.notes) if n is not None]
         while track.name == LEAD_TRACK and notes and notes[0].syllable is None:
             notes.pop(0)  # a melisma whose syllable was cut off cannot open a phrase
         tracks.append(replace(track, notes=notes))

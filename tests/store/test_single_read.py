@@ -1,0 +1,72 @@
+"""SQLite specifics of the poll read: no transaction around it, never blocked by a writer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import text, update
+from sqlalchemy.pool import QueuePool
+
+from songsmith.domain.models import Clip, Task
+from songsmith.domain.statuses import Action, ClipStatus, Mode, TaskStatus
+from songsmith.store.db import SQLITE_MAX_OVERFLOW, SQLITE_POOL_SIZE, single_reader, writer
+from songsmith.store.schema import tasks
+from songsmith.store.sql import SqlStore
+
+
+def _store_with_task(tmp_path: Path) -> SqlStore:
+    store = SqlStore(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    task = Task(
+        id="t1",
+        key_id="k1",
+        action=Action.MUSIC,
+        mode=Mode.CUSTOM,
+        status=TaskStatus.SUBMITTED,
+        submit_time=1,
+        request={},
+    )
+    clip = Clip(
+        id="c0",
+        task_id="t1",
+        key_id="k1",
+        index=0,
+        status=ClipStatus.SUBMITTED,
+        title="",
+        mv="chirp-auk",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    store.create_task(task, [clip])
+    return store
+
+
+def test_single_read_opens_no_transaction(tmp_path: Path) -> None:
+    store = _store_with_task(tmp_path)
+    with single_reader(store.engine).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM tasks")).scalar() == 1
+        driver = conn.connection.dbapi_connection
+        assert driver is not None and driver.in_transaction is False
+    with store.engine.connect() as conn:  # ordinary connections still BEGIN
+        conn.execute(text("SELECT 1"))
+        driver = conn.connection.dbapi_connection
+        assert driver is not None and driver.in_transaction is True
+    store.close()
+
+
+def test_poll_read_sees_last_commit_while_a_writer_holds_the_lock(tmp_path: Path) -> None:
+    store = _store_with_task(tmp_path)
+    with writer(store.engine).begin() as conn:  # BEGIN IMMEDIATE: the write lock is held
+        conn.execute(update(tasks).where(tasks.c.id == "t1").values(progress=55))
+        found = store.get_task_with_clips("t1", "k1")  # WAL: not blocked, not dirty
+        assert found is not None and found[0].progress == 0
+    found = store.get_task_with_clips("t1", "k1")
+    assert found is not None and found[0].progress == 55
+    store.close()
+
+
+def test_pool_holds_a_connection_per_server_thread(tmp_path: Path) -> None:
+    store = _store_with_task(tmp_path)
+    pool = store.engine.pool
+    assert isinstance(pool, QueuePool) and pool.size() == SQLITE_POOL_SIZE >= 40
+    assert SQLITE_MAX_OVERFLOW > 0
+    store.close()
