@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scenarios import blob_names, orphan_files
 from songsmith_worker_helpers import (
     make_settings,
     processes_with_marker,
@@ -61,9 +62,10 @@ def test_r1_sigkill_worker_mid_job(tmp_path: Path) -> None:
         assert_one_winner_each(store, queue, [task_id])
         (clip,) = store.get_clips(task_id)
         assert clip.attempt == 2
-        # no orphan files: every blob on disk is one the winning clip references
-        on_disk = {p.name for p in settings.blob_dir.rglob("*.*") if p.parent.name != "tmp"}
-        assert on_disk == set(clip.artifacts.values())
+        # no orphan files: every blob on disk is one the winning clip references (the killed
+        # attempt's are collected by the reaper's janitor)
+        assert wait_for(lambda: orphan_files(store, settings) == [], 10)
+        assert blob_names(settings) == set(clip.artifacts.values())
     finally:
         stop_process_group(second)
         store.close()
@@ -97,6 +99,7 @@ def test_r1_sigkill_whole_server_tree_then_restart(tmp_path: Path) -> None:
         assert wait_for(lambda: queue.running() == 0, 10)
         assert_one_winner_each(store, queue, task_ids)
         assert queue.depth() == {}
+        assert wait_for(lambda: orphan_files(store, settings) == [], 10)
     finally:
         server.send_signal(signal.SIGTERM)
         try:

@@ -11,7 +11,7 @@ from songsmith_worker_helpers import make_settings
 
 
 def test_r4_paused_worker_result_rejected(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, lease_s=3.0, heartbeat_s=0.5, reaper_interval_s=0.25)
+    settings = make_settings(tmp_path, lease_s=2.0, heartbeat_s=0.4, reaper_interval_s=0.25)
     result = r4_pause_resume(settings, rounds=1, pausers=1)
     assert result.clean, result.line()
     assert result.success == 1 and result.extra["stale_results_accepted"] == 0, result.line()

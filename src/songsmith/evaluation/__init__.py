@@ -20,6 +20,7 @@ def run_evaluation(
     offset: int = 0,
     pitch: bool = True,
     whole_set_checks: bool = True,
+    max_duration_s: float | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Render the request set (or `limit` of it from `offset`), print the table to `out`, return
@@ -32,6 +33,7 @@ def run_evaluation(
         offset=offset,
         pitch=pitch,
         whole_set_checks=whole_set_checks,
+        max_duration_s=max_duration_s,
         on_row=on_row,
     )
 

@@ -1,6 +1,7 @@
 """`python -m songsmith.evaluation`: render the request set and print the table.
 
-    python -m songsmith.evaluation [--limit N] [--offset K] [--no-pitch] [--jsonl FILE]
+    python -m songsmith.evaluation [--limit N] [--offset K] [--seconds S] [--no-pitch]
+                                   [--no-set-checks] [--jsonl FILE]
     python -m songsmith.evaluation --merge A.jsonl B.jsonl   # one table from parallel shards
 
 `--jsonl` writes each row as it is measured (a shard run with `--no-set-checks` leaves the
@@ -21,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--offset", type=int, default=0, help="skip the first K requests")
     parser.add_argument("--no-pitch", action="store_true", help="skip the (slow) pyin pass")
     parser.add_argument("--no-set-checks", action="store_true", help="no variety/determinism")
+    parser.add_argument("--seconds", type=float, default=None, help="cap every song's length")
     parser.add_argument("--jsonl", default=None, help="append each row to this file")
     parser.add_argument("--merge", nargs="+", default=None, help="JSONL files of shards")
     args = parser.parse_args(argv)
@@ -46,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         offset=args.offset,
         pitch=not args.no_pitch,
         whole_set_checks=not args.no_set_checks,
+        max_duration_s=args.seconds,
         on_row=write,
     )
     return 0

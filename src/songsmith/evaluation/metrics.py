@@ -97,7 +97,7 @@ def vocal_pitch(vocal: FloatArray, sample_rate: int, notes: Sequence[Note]) -> P
 
     rate = 16000
     mono = librosa.resample(to_mono(vocal), orig_sr=sample_rate, target_sr=rate)
-    frame, hop = 1024, 160
+    frame, hop = 1024, 320  # 20 ms hops: >= 4 frames in the middle of a 150 ms note
     errors: list[float] = []
     for note in notes:
         length = note.end - note.start

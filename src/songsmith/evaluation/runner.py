@@ -23,7 +23,9 @@ DETERMINISM_CHECKS = 2  # the first N requests are rendered a second time and co
 FAMILY_SEEDS = 4  # seeds per family for the tempo-range / program profile
 
 
-def make_job(request: EvalRequest, seed: int | None = None) -> GenerationJob:
+def make_job(
+    request: EvalRequest, seed: int | None = None, max_duration_s: float | None = None
+) -> GenerationJob:
     from songsmith.domain.statuses import Mode
     from songsmith.engines.typing import GenerationJob
 
@@ -31,7 +33,7 @@ def make_job(request: EvalRequest, seed: int | None = None) -> GenerationJob:
     return GenerationJob(
         mode=Mode.INSTRUMENTAL if instrumental else Mode.CUSTOM,
         seed=request.seed if seed is None else seed,
-        max_duration_s=request.max_duration_s,
+        max_duration_s=min(request.max_duration_s, max_duration_s or request.max_duration_s),
         lyrics=request.lyrics,
         tags=request.tags,
         negative_tags=request.negative_tags,
@@ -63,12 +65,14 @@ class Rendered:
         return digest.hexdigest()
 
 
-def render(engine: BuiltinEngine, request: EvalRequest) -> Rendered:
+def render(
+    engine: BuiltinEngine, request: EvalRequest, max_duration_s: float | None = None
+) -> Rendered:
     from songsmith.engines.builtin.compose import compose
     from songsmith.engines.builtin.engine import STAGES
     from songsmith.media.master import master
 
-    job = make_job(request)
+    job = make_job(request, max_duration_s=max_duration_s)
     marks: list[tuple[int, float]] = []
     start = time.process_time()
 
@@ -285,10 +289,13 @@ class SetChecks:
 
 
 def set_checks(
-    engine: BuiltinEngine, requests: list[EvalRequest], fingerprints: dict[str, str]
+    engine: BuiltinEngine,
+    requests: list[EvalRequest],
+    fingerprints: dict[str, str],
+    max_duration_s: float | None = None,
 ) -> SetChecks:
     deterministic = [
-        (r.label, render(engine, r).fingerprint() == fingerprints[r.label])
+        (r.label, render(engine, r, max_duration_s).fingerprint() == fingerprints[r.label])
         for r in requests
         if r.label in fingerprints
     ]
@@ -303,11 +310,13 @@ def run_evaluation(
     offset: int = 0,
     pitch: bool = True,
     whole_set_checks: bool = True,
+    max_duration_s: float | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Render the request set (`limit` requests from `offset`; all by default), print the table
-    to `out`. Returns one dict per song, then (with `whole_set_checks`) a dict labelled
-    "set-checks" (variety, family profiles, determinism), then one labelled "summary".
+    to `out`. `max_duration_s` shortens every song (a quicker, coarser run). Returns one dict
+    per song, then (with `whole_set_checks`) a dict labelled "set-checks" (variety, family
+    profiles, determinism), then one labelled "summary".
 
     `offset`/`whole_set_checks` let the set run as shards in parallel processes; `merge`
     combines their rows.
@@ -326,7 +335,7 @@ def run_evaluation(
     rows: list[dict[str, Any]] = []
     fingerprints: dict[str, str] = {}
     for index, request in enumerate(requests):
-        rendered = render(engine, request)
+        rendered = render(engine, request, max_duration_s)
         if index < DETERMINISM_CHECKS:
             fingerprints[request.label] = rendered.fingerprint()
         row = measure(rendered, pitch=pitch)
@@ -336,7 +345,9 @@ def run_evaluation(
         out.flush()
         if on_row is not None:
             on_row(row)
-    checks = set_checks(engine, requests, fingerprints) if whole_set_checks else None
+    checks = None
+    if whole_set_checks:
+        checks = set_checks(engine, requests, fingerprints, max_duration_s)
     if checks is not None and on_row is not None:
         on_row(checks.to_dict())
     summary = summarise(rows, checks)

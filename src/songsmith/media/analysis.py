@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ MINOR_PROFILE = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.3
 BEATS_PER_BAR = 4  # the tracker finds beats, not metre; 4/4 is what nearly all songs use
 _SILENT_RMS = 1e-4  # beats quieter than this (about -80 dBFS) carry no chord
 _DIATONIC_BONUS = 0.05  # a little prior toward the key's own chords steadies the labels
+_SAME_SECTION_COSINE = 0.6  # z-scored mean features this alike: the same section again
 
 Floats = npt.NDArray[np.float64]
 
@@ -76,7 +78,9 @@ def tempo_and_beats(mono: Floats, rate: int = ANALYSIS_RATE) -> tuple[float, Flo
     times = librosa.frames_to_time(frames, sr=rate, hop_length=HOP)
     if len(times) >= 8:
         # The tracker's global tempo can sit between two grids; the beats themselves are the truth.
-        bpm = 60.0 / float(np.median(np.diff(times)))
+        # over 4-beat spans, so the frame grid's rounding (23 ms) hardly shows
+        span = times[BEATS_PER_BAR:] - times[:-BEATS_PER_BAR]
+        bpm = 60.0 * BEATS_PER_BAR / float(np.median(span))
     return round(bpm, 2), np.asarray(times, dtype=np.float64)
 
 
@@ -84,7 +88,10 @@ def chromagram(mono: Floats, rate: int = ANALYSIS_RATE) -> Floats:
     """12 x frames chroma (constant-Q: bass notes resolve, unlike a short STFT)."""
     import librosa
 
-    return np.asarray(librosa.feature.chroma_cqt(y=mono, sr=rate, hop_length=HOP), np.float64)
+    # Tuning is estimated from the music; silence has none to estimate (librosa would warn).
+    tuning = None if mono.size and float(np.max(np.abs(mono))) > _SILENT_RMS else 0.0
+    chroma = librosa.feature.chroma_cqt(y=mono, sr=rate, hop_length=HOP, tuning=tuning)
+    return np.asarray(chroma, np.float64)
 
 
 def estimate_key(chroma: Floats) -> KeyEstimate:
@@ -149,23 +156,45 @@ def merge_chords(labels: list[str], beats: Floats, end_s: float) -> list[list[An
         end = float(beats[i + 1]) if i + 1 < len(beats) else end_s
         if label == "N" or end <= start:
             continue
-        if rows and rows[-1][2] == label and abs(rows[-1][1] - start) < 1e-6:
+        if rows and rows[-1][2] == label and abs(rows[-1][1] - round(start, 3)) < 1e-6:
             rows[-1][1] = round(end, 3)
         else:
             rows.append([round(start, 3), round(end, 3), label])
     return rows
 
 
-def downbeat_phase(labels: list[str], strength: Floats) -> int:
-    """Which beat of each group of four is the "one": chords change on it most often, and
-    (tie-break) it is accented most."""
-    scores = []
-    for phase in range(BEATS_PER_BAR):
-        starts = range(phase or BEATS_PER_BAR, len(labels), BEATS_PER_BAR)  # i - 1 must exist
-        changes = sum(1 for i in starts if labels[i] != labels[i - 1])
-        accent = float(strength[phase::BEATS_PER_BAR].mean()) if strength.size > phase else 0.0
-        scores.append((changes, accent))
-    return max(range(BEATS_PER_BAR), key=lambda p: scores[p])
+def downbeat_indices(labels: list[str], strength: Floats) -> list[int]:
+    """Which beats are the "one" of a bar: chords change there most often, and they are accented.
+
+    Dynamic programming over the beats, so one tracker slip (a beat dropped or doubled) shifts
+    the bar lines from there on instead of misplacing all of them: bars are 4 beats, and 3 or 5
+    at a cost.
+    """
+    n = len(labels)
+    if n == 0:
+        return []
+    top = float(strength.max()) if strength.size else 0.0
+    accent = strength / top if top > 0 else np.zeros(n)
+    gain = [
+        (1.0 if i > 0 and labels[i] != labels[i - 1] and labels[i] != "N" else 0.0)
+        + 0.5 * float(accent[i])
+        for i in range(n)
+    ]
+    steps = ((BEATS_PER_BAR, 0.0), (BEATS_PER_BAR - 1, 1.5), (BEATS_PER_BAR + 1, 1.5))
+    best = [-math.inf] * n
+    previous = [-1] * n
+    for i in range(n):
+        if i < BEATS_PER_BAR:
+            best[i] = gain[i]
+        for step, cost in steps:
+            j = i - step
+            if j >= 0 and best[j] - cost + gain[i] > best[i]:
+                best[i], previous[i] = best[j] - cost + gain[i], j
+    last = max(range(max(0, n - BEATS_PER_BAR), n), key=lambda i: best[i])
+    chain = [last]
+    while previous[chain[-1]] >= 0:
+        chain.append(previous[chain[-1]])
+    return chain[::-1]
 
 
 def _novelty(features: Floats, kernel_bars: int) -> Floats:
@@ -213,7 +242,7 @@ def find_sections(
         match = -1
         for j in range(i):
             denom = float(np.linalg.norm(mean) * np.linalg.norm(means[j])) or 1.0
-            if float(mean @ means[j]) / denom > 0.985:
+            if float(mean @ means[j]) / denom > _SAME_SECTION_COSINE:
                 match = labels[j]
                 break
         labels.append(match if match >= 0 else max(labels, default=-1) + 1)
@@ -283,8 +312,7 @@ def analyze(audio: npt.ArrayLike, sample_rate: int, *, notes: bool = False) -> d
         strength = onset[np.clip(frames, 0, onset.size - 1)]
         labels = chords_per_beat(beat_chroma, beat_rms, key)
         result["chords"] = merge_chords(labels, beat_times, end_s)
-        phase = downbeat_phase(labels, strength)
-        downbeats = beat_times[phase::BEATS_PER_BAR]
+        downbeats = beat_times[downbeat_indices(labels, strength)]
         result["downbeats"] = [round(float(t), 3) for t in downbeats]
         if len(downbeats) >= 2:
             result["sections"] = _sections_from(mono, chroma, downbeats, end_s)

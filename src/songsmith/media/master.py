@@ -183,6 +183,6 @@ def master(
         true_peak_db=peak,
         sample_rate=rate,
         mp3=mp3,
-        limiter_db=float(-20 * math.log10(max(float(curve.min()), 1e-6))),
+        limiter_db=max(0.0, -20 * math.log10(max(float(curve.min()), 1e-6))),
         passes=passes,
     )

@@ -35,8 +35,9 @@ def profile_from_clip(clip: Clip, score: Score | None = None) -> dict[str, Any]:
             for n in named
             if isinstance(n, str) and n not in ("lead_vocal", "backing_vocals")
         )
-        programs = _programs_of(instruments)
     genre = meta.get("genre") if isinstance(meta.get("genre"), str) else None
+    if score is None:
+        programs = _programs_of(instruments, genre)
     tags = str(meta.get("tags") or "")
     return {
         "root_clip_id": clip.id,
@@ -53,12 +54,14 @@ def profile_from_clip(clip: Clip, score: Score | None = None) -> dict[str, Any]:
     }
 
 
-def _programs_of(names: list[str]) -> list[int]:
-    """General MIDI programs of the built-in engine's track names (unknown names are skipped)."""
+def _programs_of(names: list[str], genre: str | None) -> list[int]:
+    """General MIDI programs of the built-in engine's track names (unknown names are skipped);
+    a name several families use ("bass") means what the clip's own family plays."""
     from songsmith.engines.builtin.genres import FAMILIES, NAMED_INSTRUMENTS
 
     by_name: dict[str, int] = {}
-    for family in FAMILIES:
+    own_first = sorted(FAMILIES, key=lambda family: family.name != genre)
+    for family in own_first:
         for part in family.parts:
             by_name.setdefault(part.name, part.program)
     for name, program in NAMED_INSTRUMENTS.values():

@@ -7,21 +7,19 @@ meter runs on unbroken across the join.
 
 from __future__ import annotations
 
-from songsmith.engines.builtin.form import FormSection, build_form
+from songsmith.engines.builtin.form import Form, FormSection, bar_seconds, build_form
 from songsmith.engines.builtin.harmony import harmonize
 from songsmith.engines.builtin.modes.context import context_of, snap_to_grid
 from songsmith.engines.builtin.modes.errors import require_source
 from songsmith.engines.builtin.modes.perform import perform, song_of
 from songsmith.engines.builtin.modes.segment import complete, plan_for
-from songsmith.engines.builtin.plan import stage_rng
+from songsmith.engines.builtin.plan import SongPlan, stage_rng
 from songsmith.engines.typing import GenerationJob, ProgressCallback, Song
 
 LEAD_IN_BARS = 1  # one bar of accompaniment before the new lyrics start
 
 
 def extend_song(job: GenerationJob, progress: ProgressCallback | None = None) -> Song:
-    from songsmith.phonetics import count_syllables
-
     source = require_source(job)
     step = progress or (lambda _done, _total: None)
     ctx = context_of(source)
@@ -39,19 +37,12 @@ def extend_song(job: GenerationJob, progress: ProgressCallback | None = None) ->
     )
     lyrics = "" if job.instrumental else (job.lyrics or "")
     language = language_of(lyrics)
-    form = build_form(
-        lyrics,
-        plan,
-        max_duration_s=job.max_duration_s,
-        instrumental=not lyrics.strip(),
-        rng=stage_rng(job.seed, "form"),
-        count_syllables=lambda line: count_syllables(line, language),
-    )
-    # the song is already under way: a bar of lead-in, not a whole intro
-    if form.sections and form.sections[0].kind == "intro" and not form.sections[0].sung:
-        form.sections[0].bars = LEAD_IN_BARS
-    else:
-        form.sections.insert(0, FormSection("intro", "[Intro]", bars=LEAD_IN_BARS))
+    # the song is already under way: a bar of lead-in replaces the whole intro, and the
+    # duration cap may spend the intro's bars on lyrics
+    cap = job.max_duration_s + max(0, plan.family.intro_bars - LEAD_IN_BARS) * bar_seconds(plan)
+    form = _lead_in_form(lyrics, plan, cap, language, job.seed)
+    if form.duration_s(plan) > job.max_duration_s + 1e-6:
+        form = _lead_in_form(lyrics, plan, job.max_duration_s, language, job.seed)
     bar = 0
     for section in form.sections:
         section.start_bar = bar
@@ -94,6 +85,24 @@ def extend_song(job: GenerationJob, progress: ProgressCallback | None = None) ->
             "history": history,
         },
     )
+
+
+def _lead_in_form(lyrics: str, plan: SongPlan, cap_s: float, language: str, seed: int) -> Form:
+    from songsmith.phonetics import count_syllables
+
+    form = build_form(
+        lyrics,
+        plan,
+        max_duration_s=cap_s,
+        instrumental=not lyrics.strip(),
+        rng=stage_rng(seed, "form"),
+        count_syllables=lambda line: count_syllables(line, language),
+    )
+    if form.sections and form.sections[0].kind == "intro" and not form.sections[0].sung:
+        form.sections[0].bars = LEAD_IN_BARS
+    else:
+        form.sections.insert(0, FormSection("intro", "[Intro]", bars=LEAD_IN_BARS))
+    return form
 
 
 def language_of(lyrics: str) -> str:
