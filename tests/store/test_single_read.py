@@ -1,16 +1,16 @@
-"""SQLite specifics of the poll read: no transaction around it, never blocked by a writer."""
+"""SQLite specifics of the poll read: no transaction left open, never blocked by a writer."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlalchemy.pool import QueuePool
 
 from songsmith.domain.models import Clip, Task
 from songsmith.domain.statuses import Action, ClipStatus, Mode, TaskStatus
-from songsmith.store.db import SQLITE_MAX_OVERFLOW, SQLITE_POOL_SIZE, single_reader, writer
+from songsmith.store.db import SQLITE_MAX_OVERFLOW, SQLITE_POOL_SIZE, writer
 from songsmith.store.schema import tasks
 from songsmith.store.sql import SqlStore
 
@@ -40,16 +40,16 @@ def _store_with_task(tmp_path: Path) -> SqlStore:
     return store
 
 
-def test_single_read_opens_no_transaction(tmp_path: Path) -> None:
+def test_poll_read_leaves_no_transaction_on_pooled_connections(tmp_path: Path) -> None:
     store = _store_with_task(tmp_path)
-    with single_reader(store.engine).connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM tasks")).scalar() == 1
-        driver = conn.connection.dbapi_connection
-        assert driver is not None and driver.in_transaction is False
-    with store.engine.connect() as conn:  # ordinary connections still BEGIN
-        conn.execute(text("SELECT 1"))
-        driver = conn.connection.dbapi_connection
-        assert driver is not None and driver.in_transaction is True
+    found = store.get_task_with_clips("t1", "k1")
+    assert found is not None and [c.id for c in found[1]] == ["c0"]
+    raw = store.engine.raw_connection()  # the connection the read just gave back
+    try:
+        assert raw.driver_connection is not None
+        assert raw.driver_connection.in_transaction is False
+    finally:
+        raw.close()
     store.close()
 
 

@@ -108,7 +108,7 @@ def create_app(
         authenticator=KeyAuthenticator(store),
         limiter=RateLimiter(settings.rate_limit_per_minute),
         submit=SubmitContext(
-            store=store, queue=queue, settings=settings, capabilities=capabilities
+            store=store, queue=queue, settings=settings, capabilities=capabilities, blobs=blobs
         ),
         metrics=metrics,
     )

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from songsmith.domain.models import Clip
     from songsmith.engines.score import Score, WordTiming
     from songsmith.engines.typing import Audio
-    from songsmith.queue.typing import Lease, Queue
+    from songsmith.queue.typing import JobSpec, Lease, Queue
     from songsmith.services.pipeline import PipelineContext
     from songsmith.store.typing import Store
 
@@ -301,7 +301,11 @@ def _start_job(
     renders = dict(clip.metadata.get(RENDERS_KEY) or {})
     record = renders.get(kind)
     now = time.time()
-    if isinstance(record, dict) and now - float(record.get("since", 0)) < _stale_after_s(settings):
+    if (
+        isinstance(record, dict)
+        and record.get("state") == "running"
+        and now - float(record.get("since", 0)) < _stale_after_s(settings)
+    ):
         return {"state": "running"}
     renders[kind] = {"state": "running", "since": int(now)}
     store.update_clip_metadata(clip.id, {RENDERS_KEY: renders})
@@ -309,6 +313,21 @@ def _start_job(
         JobSpec(task_id=clip.task_id, clip_id=clip.id, kind=f"render_{kind}", queue=RENDER_QUEUE)
     )
     return {"state": "running"}
+
+
+def render_failed(store: Store, spec: JobSpec, error_type: str, message: str) -> None:
+    """A render job out of attempts: recorded on the clip (which stays complete), so the next
+    request starts a fresh render instead of waiting on one that will never finish."""
+    if spec.clip_id is None:
+        return
+    clip = store.get_clip(spec.clip_id, None)
+    kind = RENDER_JOB_KINDS.get(spec.kind)
+    if clip is None or kind is None:
+        return
+    renders = dict(clip.metadata.get(RENDERS_KEY) or {})
+    renders[kind] = {"state": "failed", "since": int(time.time()), "error_type": error_type,
+                     "error_message": message}  # fmt: skip
+    store.update_clip_metadata(clip.id, {RENDERS_KEY: renders})
 
 
 # --- the worker side ------------------------------------------------------------------------

@@ -89,7 +89,12 @@ def _run_journaled(ctx: PipelineContext, lease: Lease, handler: Handler) -> None
     if clip_id is None or not isinstance(ctx.blobs, LocalBlobStore):
         handler(ctx, lease)
         return
-    journal = AttemptJournal.for_attempt(ctx.blobs.root, clip_id, lease.attempt)
+    try:
+        journal = AttemptJournal.for_attempt(ctx.blobs.root, clip_id, lease.attempt)
+    except ValueError:  # an id that cannot name a file: run unjournaled rather than fail the job
+        log.warning("clip id %r cannot name a blob journal; its blobs are not journaled", clip_id)
+        handler(ctx, lease)
+        return
     try:
         handler(replace(ctx, blobs=JournaledBlobStore(ctx.blobs, journal)), lease)
     finally:
@@ -523,11 +528,38 @@ def run_upload_job(ctx: PipelineContext, lease: Lease) -> None:
     finish_task(store, task.id, ctx.settings)
 
 
-# Later kinds (upload, concat, render_wav, render_mp4, stems) plug in here.
+# --- media kinds (their bodies live in services/act.py, stems.py, upload_job.py) ------------
+
+
+def run_render(ctx: PipelineContext, lease: Lease) -> None:
+    """render_mp4 / render_midi / render_wav: an artifact of a complete clip, made once."""
+    from songsmith.services.act import run_render_job
+
+    run_render_job(ctx, lease)
+
+
+def run_stem(ctx: PipelineContext, lease: Lease) -> None:
+    from songsmith.services.stems import run_stem_job
+
+    run_stem_job(ctx, lease)
+
+
+def run_upload_analysed(ctx: PipelineContext, lease: Lease) -> None:
+    """The upload job with its analysis (tempo, beats, key, chords, sections) stored."""
+    from songsmith.services.upload_job import run_upload_job as run_with_analysis
+
+    run_with_analysis(ctx, lease)
+
+
+# Later kinds (concat ...) plug in here.
 HANDLERS: dict[str, Handler] = {
     "generate": run_generate,
     "lyrics": run_lyrics,
-    "upload": run_upload_job,
+    "upload": run_upload_analysed,
+    "stem": run_stem,
+    "render_mp4": run_render,
+    "render_midi": run_render,
+    "render_wav": run_render,
 }
 
 
@@ -546,6 +578,12 @@ def finish_failed(
     """A job is out of attempts (or failed for good): its clip ends `error`, and the task ends
     FAILURE once its clips are all terminal (a task-level job fails its task at once)."""
     message = message or "The job failed."
+    if spec.kind.startswith("render_") and spec.clip_id is not None:
+        # A render of a complete clip: the clip stays complete; the next request may retry.
+        from songsmith.services.act import render_failed
+
+        render_failed(store, spec, error_type, message)
+        return
     if spec.clip_id is not None:
         store.fail_clip(spec.clip_id, None, error_type, message)
         finish_task(store, spec.task_id, settings)

@@ -27,10 +27,12 @@ from songsmith.domain.statuses import TaskStatus
 
 if TYPE_CHECKING:
     from songsmith.blobs.typing import BlobStore
-    from songsmith.domain.models import Clip
+    from songsmith.domain.models import ApiKey, Clip
+    from songsmith.domain.request import GenerationRequest
     from songsmith.engines.typing import Audio
     from songsmith.queue.typing import Lease
     from songsmith.services.pipeline import PipelineContext
+    from songsmith.services.submit import SubmitContext
     from songsmith.store.typing import Store
 
 STEM_GROUPS = (
@@ -143,6 +145,94 @@ def plan_stems(store: Store, blobs: BlobStore, source: Clip, group_name: str) ->
         rest = tuple(g for g in ordered if g not in VOCAL_GROUPS)
         return [StemPlan("vocals", vocal), StemPlan("instrumental", rest)]
     return [StemPlan(g, (g,)) for g in ordered if peaks[g] > SILENT_DBFS]
+
+
+# --- submit ----------------------------------------------------------------------------------
+
+
+def submit_stems(
+    ctx: SubmitContext, blobs: BlobStore, key: ApiKey, req: GenerationRequest, mv: str
+) -> str:
+    """Store a gen_stem task (one clip per planned stem) and enqueue a `stem` job per clip.
+
+    The caller has checked the request's fields and that the source id is this key's; the
+    source must be complete. Stems need no engine: the jobs go to the queue every worker serves.
+    """
+    import secrets
+    import time
+    import uuid
+    from datetime import UTC, datetime
+
+    from songsmith.domain.models import Clip, Task
+    from songsmith.domain.statuses import Action, ClipStatus, Mode
+    from songsmith.queue.typing import JobSpec
+    from songsmith.services.act import RENDER_QUEUE
+    from songsmith.services.fetch import complete_clip
+    from songsmith.services.submit import check_queue_cap, enqueue_all
+
+    group = stem_group_name(req.stem_type_group_name, req.stem_task)
+    source = complete_clip(ctx.store, key.id, str(req.continue_clip_id))
+    plans = plan_stems(ctx.store, blobs, source, group)
+    if not plans:
+        raise InvalidRequest("The source clip has no stem above -60 dBFS to separate.")
+    check_queue_cap(ctx, key)
+    task_id = str(uuid.uuid4())
+    seed = req.seed if req.seed is not None else secrets.randbelow(2**31 - len(plans))
+    created = datetime.now(UTC)
+    meta = source.metadata
+    clips = [
+        Clip(
+            id=str(uuid.uuid4()),
+            task_id=task_id,
+            key_id=key.id,
+            index=i,
+            status=ClipStatus.SUBMITTED,
+            title=stem_title(req.title or source.title, plan.stem_type),
+            mv=mv,
+            created_at=created,
+            metadata={
+                "tags": meta.get("tags") or "",
+                "negative_tags": meta.get("negative_tags") or "",
+                "prompt": meta.get("prompt") or "" if plan.stem_type in VOCAL_GROUPS else "",
+                "type": "stem",
+                "task": "gen_stem",
+                "stem_from_id": source.id,
+                "stem_type_group_name": group,
+                "stem_type": plan.stem_type,
+                "has_vocal": plan.stem_type in VOCAL_GROUPS,
+                "make_instrumental": False,
+                "history": [],
+                "concat_history": [],
+                "infill": False,
+                "refund_credits": False,
+                "stream": False,
+                "engine": meta.get("engine"),
+                "seed": seed + i,
+            },
+        )
+        for i, plan in enumerate(plans)
+    ]
+    task = Task(
+        id=task_id,
+        key_id=key.id,
+        action=Action.MUSIC,
+        mode=Mode.GEN_STEM,
+        status=TaskStatus.SUBMITTED,
+        submit_time=int(time.time()),
+        request={**req.raw, "seed": seed},
+        notify_hook=req.notify_hook or "",
+        clip_ids=[c.id for c in clips],
+    )
+    ctx.store.create_task(task, clips)
+    enqueue_all(
+        ctx,
+        task,
+        [
+            JobSpec(task_id, clip.id, "stem", RENDER_QUEUE, plan.payload())
+            for clip, plan in zip(clips, plans, strict=True)
+        ],
+    )
+    return task_id
 
 
 # --- rendering -------------------------------------------------------------------------------

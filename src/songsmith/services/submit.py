@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from songsmith.blobs.typing import BlobStore
 from songsmith.config import Settings
 from songsmith.domain.errors import (
     ClipNotExist,
@@ -58,6 +59,7 @@ class SubmitContext:
     queue: Queue
     settings: Settings
     capabilities: CapabilitiesLookup
+    blobs: BlobStore | None = None  # gen_stem reads the source's stems to plan its clips
 
 
 def _now_s() -> int:
@@ -103,12 +105,20 @@ def _enqueue_all(ctx: SubmitContext, task: Task, specs: list[JobSpec]) -> None:
         raise Unavailable("The job queue is unavailable; try again shortly.") from exc
 
 
+enqueue_all = _enqueue_all  # shared with the other submit use cases (stems, uploads)
+
+
 def submit_music(ctx: SubmitContext, key: ApiKey, req: GenerationRequest) -> str:
     """Validate, store the task with its clips, enqueue one `generate` job per clip: the task id."""
     mode = resolve_mode(req)
     mv = model_version(req.mv, default=ctx.settings.default_mv)
     validate_for_mode(req, mode, mv)
     _check_references(ctx, key, req)
+    if mode is Mode.GEN_STEM and ctx.blobs is not None:
+        # Stems are cut from the source's stored audio, not generated: no engine involved.
+        from songsmith.services.stems import submit_stems
+
+        return submit_stems(ctx, ctx.blobs, key, req, mv.mv)
     if mode not in AVAILABLE_MODES:
         raise NotSupported(f"Mode {mode.value!r} is not supported yet by this server.")
     engine, preset = ctx.settings.engine_for_mv(mv.mv)

@@ -18,11 +18,66 @@ from songsmith.domain.statuses import TaskStatus
 
 if TYPE_CHECKING:
     from songsmith.blobs.typing import BlobStore
+    from songsmith.domain.models import ApiKey
     from songsmith.engines.typing import Audio
     from songsmith.queue.typing import Lease
     from songsmith.services.pipeline import PipelineContext
+    from songsmith.services.submit import SubmitContext
 
 ANALYSIS_PROGRESS = 40  # percent reached once the file is fetched and decoded
+
+
+def upload_title(url: str) -> str:
+    """A title from the URL's file name ("https://x/My%20Song.mp3" -> "My Song")."""
+    from urllib.parse import unquote, urlsplit
+
+    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return " ".join(stem.replace("_", " ").split())[:60] or "Upload"
+
+
+def submit_upload(ctx: SubmitContext, key: ApiKey, url: str, raw: dict[str, Any]) -> str:
+    """`POST /suno/uploads/audio-url`: a 400 now for a URL that can be refused now; else an
+    UPLOAD task whose id is also its one clip's id, and one `upload` job. Returns that id."""
+    import time
+    import uuid
+    from datetime import UTC, datetime
+
+    from songsmith.domain.models import Clip, Task
+    from songsmith.domain.statuses import Action, ClipStatus, Mode
+    from songsmith.queue.typing import JobSpec
+    from songsmith.services.act import RENDER_QUEUE
+    from songsmith.services.submit import check_queue_cap, enqueue_all
+    from songsmith.services.upload import validate_upload_url
+
+    checked = validate_upload_url(url.strip(), ctx.settings)
+    check_queue_cap(ctx, key)
+    clip_id = str(uuid.uuid4())
+    seed = int(hashlib.sha256(clip_id.encode()).hexdigest()[:7], 16)
+    clip = Clip(
+        id=clip_id,
+        task_id=clip_id,
+        key_id=key.id,
+        index=0,
+        status=ClipStatus.SUBMITTED,
+        title=upload_title(checked),
+        mv=ctx.settings.default_mv,
+        created_at=datetime.now(UTC),
+        metadata={"type": "upload", "task": "upload", "stream": False, "seed": seed},
+    )
+    task = Task(
+        id=clip_id,
+        key_id=key.id,
+        action=Action.UPLOAD,
+        mode=Mode.UPLOAD,
+        status=TaskStatus.SUBMITTED,
+        submit_time=int(time.time()),
+        request={**raw, "url": checked},
+        clip_ids=[clip_id],
+    )
+    ctx.store.create_task(task, [clip])
+    enqueue_all(ctx, task, [JobSpec(clip_id, clip_id, "upload", RENDER_QUEUE)])
+    return clip_id
 
 
 def _put_json(blobs: BlobStore, value: Any) -> str:

@@ -14,7 +14,6 @@ from sqlalchemy.engine import Connection
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _IMMEDIATE = "songsmith_immediate"
-_SINGLE_READ = "songsmith_single_read"
 
 # SQLite connections are cheap and opened lazily, so the pool keeps enough of them for every
 # thread of the server's thread pool (AnyIO's default: 40) plus the reaper and the queue.
@@ -60,25 +59,12 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        options = conn.get_execution_options()
-        if options.get(_IMMEDIATE):
+        if conn.get_execution_options().get(_IMMEDIATE):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        elif not options.get(_SINGLE_READ):
+        else:
             conn.exec_driver_sql("BEGIN")
-        # A single-statement read runs in SQLite's autocommit mode: one SELECT already sees one
-        # consistent snapshot, and skipping BEGIN (plus the ROLLBACK that would end it) saves
-        # two round trips through the driver on the hottest path (polling).
 
     return engine
-
-
-def single_reader(engine: Engine) -> Engine:
-    """The same engine (same pool) for connections that run exactly ONE read-only statement.
-
-    On SQLite no transaction is opened around it; elsewhere it is an ordinary connection.
-    Never use it for several statements that must agree with each other, nor for writes.
-    """
-    return engine.execution_options(**{_SINGLE_READ: True})
 
 
 def writer(engine: Engine) -> Engine:

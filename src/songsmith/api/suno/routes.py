@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any, NoReturn
 
+from anyio import CapacityLimiter, to_thread
+from anyio.lowlevel import RunVar
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.responses import JSONResponse, Response
@@ -70,14 +72,12 @@ def _json_bytes(payload: Any) -> bytes:
     ).encode("utf-8")
 
 
-def _fetch_limiter() -> Any:
-    """This event loop's limiter for poll threads (one per loop, like AnyIO's default one)."""
-    from anyio import CapacityLimiter
-    from anyio.lowlevel import RunVar
+# One limiter per event loop (like AnyIO's default thread limiter): a limiter made on one loop
+# must not be awaited from another (each TestClient, each uvicorn run has its own loop).
+_FETCH_LIMITER: RunVar[CapacityLimiter] = RunVar("songsmith_fetch_limiter")
 
-    global _FETCH_LIMITER
-    if _FETCH_LIMITER is None:
-        _FETCH_LIMITER = RunVar("songsmith_fetch_limiter")
+
+def _fetch_limiter() -> CapacityLimiter:
     try:
         return _FETCH_LIMITER.get()
     except LookupError:
@@ -86,13 +86,8 @@ def _fetch_limiter() -> Any:
         return limiter
 
 
-_FETCH_LIMITER: Any = None
-
-
 async def _off_loop(render: Callable[[], bytes]) -> Response:
     """Run the blocking part of a poll in a bounded thread pool; answer its JSON bytes."""
-    from anyio import to_thread
-
     body = await to_thread.run_sync(render, limiter=_fetch_limiter())
     return Response(body, media_type="application/json")
 
@@ -139,11 +134,13 @@ def submit_music_concat(body: ConcatBody, request: Request, key: AuthKey) -> Res
 @router.post("/uploads/audio-url", response_model=IdEnvelope, summary="Upload audio by URL")
 def upload_audio_url(body: UploadUrlBody, request: Request, key: AuthKey) -> Response:
     mapping.log_unknown_fields(body, "uploads/audio-url")
-    from songsmith.services.upload import validate_upload_url
+    from songsmith.services.upload_job import submit_upload
 
-    # The SSRF guard runs now (malformed, not http(s), blocked address: 400 at submit).
-    validate_upload_url(body.url.strip(), app_state(request).settings)
-    raise NotSupported("Uploading audio from a URL (uploads/audio-url) is not supported yet.")
+    # The SSRF guard runs now (malformed, not http(s), blocked address: 400 at submit); size,
+    # duration and decoding failures show later as FAILURE of the task (same id as the clip).
+    state = app_state(request)
+    clip_id = submit_upload(state.submit, key, body.url, mapping.raw_request(body))
+    return _json(mapping.envelope(clip_id))
 
 
 def _persona(body: PersonaCreateBody, request: Request, key: ApiKey) -> NoReturn:
@@ -198,22 +195,29 @@ def act_timing(clip_id: str, request: Request, key: AuthKey) -> Response:
     return _json(timing_of(state.store, state.blobs, clip))
 
 
-def _act_not_supported(request: Request, key: ApiKey, clip_id: str, what: str) -> NoReturn:
+def _act(request: Request, key: ApiKey, clip_id: str, use_case: Any) -> Response:
+    """A complete clip of this key through one of services/act.py's use cases."""
     state = app_state(request)
-    fetch_service.complete_clip(state.store, key.id, clip_id)
-    raise NotSupported(f"{what} is not supported yet.")
+    clip = fetch_service.complete_clip(state.store, key.id, clip_id)
+    return _json(use_case(state.store, state.blobs, state.queue, clip, state.settings))
 
 
 @router.get("/act/wav/{clip_id}", summary="WAV of a clip")
 def act_wav(clip_id: str, request: Request, key: AuthKey) -> Response:
-    return _act_not_supported(request, key, clip_id, "Rendering WAV files (act/wav)")
+    from songsmith.services.act import wav_for_clip
+
+    return _act(request, key, clip_id, wav_for_clip)
 
 
 @router.get("/act/mp4/{clip_id}", summary="MP4 video of a clip")
 def act_mp4(clip_id: str, request: Request, key: AuthKey) -> Response:
-    return _act_not_supported(request, key, clip_id, "Rendering MP4 videos (act/mp4)")
+    from songsmith.services.act import mp4_for_clip
+
+    return _act(request, key, clip_id, mp4_for_clip)
 
 
 @router.get("/act/midi/{clip_id}", summary="MIDI of a clip")
 def act_midi(clip_id: str, request: Request, key: AuthKey) -> Response:
-    return _act_not_supported(request, key, clip_id, "MIDI export (act/midi)")
+    from songsmith.services.act import midi_for_clip
+
+    return _act(request, key, clip_id, midi_for_clip)

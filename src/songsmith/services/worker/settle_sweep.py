@@ -30,6 +30,7 @@ class SettleSweep:
     def __init__(self, grace_s: float) -> None:
         self.grace_s = grace_s
         self._first_seen: dict[str, float] = {}
+        self._acted: set[str] = set()  # acted on once; not again while the case persists
 
     def run(self, store: Store, queue: object, settings: Settings | None = None) -> int:
         """One pass; returns how many jobs it settled."""
@@ -45,11 +46,13 @@ class SettleSweep:
                 continue
             key = f"{job.job_id}:{job.token}:{action}"
             first = seen[key] = self._first_seen.get(key, now)
-            if now - first < self.grace_s:
+            if now - first < self.grace_s or key in self._acted:
                 continue
             _apply(store, job, action, settings)
+            self._acted.add(key)
             settled += 1
         self._first_seen = seen
+        self._acted &= set(seen)
         return settled
 
 
@@ -72,8 +75,13 @@ def _apply(store: Store, job: SettledJob, action: str, settings: Settings | None
 
     spec = job.spec
     if action == "refresh":
-        log.warning("task %s was left open after its jobs ended; settling it", spec.task_id)
+        before = store.get_task(spec.task_id, None)
         finish_task(store, spec.task_id, settings)
+        after = store.get_task(spec.task_id, None)
+        if before is not None and after is not None and after.status != before.status:
+            log.warning(
+                "task %s was left open after its jobs ended: now %s", after.id, after.status
+            )
         return
     lost = "lease expired" in job.reason
     if job.state == "dead":

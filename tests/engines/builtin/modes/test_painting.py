@@ -44,6 +44,9 @@ def test_underpainting_keeps_the_source_voice_under_new_instruments(
     assert under.metadata["genre"] == "rock" and under.metadata["has_vocal"] is True
     assert under.score.key == source.score.key and under.score.bpm == source.score.bpm
     assert not any(t.group in VOCALS and t.notes for t in under.score.tracks)  # no new singer
+    kept_words = [w.word for w in source.score.words if WINDOW[0] <= w.start_s < WINDOW[1]]
+    assert kept_words and [w.word for w in under.words] == kept_words  # timings of the kept voice
+    assert all(0.0 <= w.start_s < w.end_s <= WINDOW[1] - WINDOW[0] for w in under.words)
     backing = np.sum([a for g, a in under.stems.items() if g not in VOCALS], axis=0)
     sung = [n for t in source.score.tracks if t.name == "lead_vocal" for n in t.notes]
     a, b = max(sung[0].start, WINDOW[0]) - WINDOW[0], min(sung[-1].end, WINDOW[1]) - WINDOW[0]

@@ -26,7 +26,7 @@ from songsmith.engines.builtin.modes.segment import (
     plan_for,
     window_form,
 )
-from songsmith.engines.score import Note
+from songsmith.engines.score import Note, WordTiming
 from songsmith.engines.typing import Audio, GenerationJob, ProgressCallback, Song, SourceMaterial
 
 
@@ -71,6 +71,12 @@ def underpainting_song(job: GenerationJob, progress: ProgressCallback | None = N
         sing=False,
         notes=notes,
     )
+    if source.score is not None:  # the kept voice sings the source's words, re-timed
+        segment.score.words = [
+            WordTiming(w.word, w.start_s - start, min(w.end_s, end) - start)
+            for w in source.score.words
+            if start <= w.start_s < end
+        ]
     backing, stems = perform(segment, seed=job.seed, language="en", progress=step)
     gain = vocal_gain(_sum(vocal_stems, len(backing)), backing, SAMPLE_RATE)
     stems.update({group: audio * np.float32(gain) for group, audio in vocal_stems.items()})
