@@ -135,7 +135,7 @@ def make_clip(root: Path, seconds: float) -> tuple[Any, Any, Any]:
             ).encode(),
             content_type="application/json",
             suffix="json",
-        ),  # fmt: skip
+        ),
     }
     for group, stem in mastered.stems.items():
         artifacts[f"stem:{group}"] = blobs.put(

@@ -68,6 +68,19 @@ def _rows(fleet: Fleet, *task_ids: str) -> list[dict[str, Any]]:
     return [r for r in job_rows(fleet.database_url) if r["args"]["task_id"] in task_ids]
 
 
+def _settled(fleet: Fleet, *task_ids: str) -> list[dict[str, Any]]:
+    """The jobs of these tasks once none is queued or running. A task turns SUCCESS when its
+    last clip commits, a moment before the worker marks the job done in the queue."""
+    deadline = time.monotonic() + 30
+    while True:
+        rows = _rows(fleet, *task_ids)
+        if all(r["status"] not in ("todo", "doing") for r in rows):
+            return rows
+        if time.monotonic() > deadline:
+            raise AssertionError(f"jobs not settled: {rows}")
+        time.sleep(0.2)
+
+
 def _doing(fleet: Fleet, task_id: str) -> list[dict[str, Any]]:
     return [r for r in _rows(fleet, task_id) if r["status"] == "doing"]
 
@@ -89,7 +102,7 @@ def test_api_and_two_workers_complete_every_clip_over_http(workers: Fleet) -> No
                 assert audio.status_code == 200
                 assert audio.headers["content-type"] == "audio/mpeg" and len(audio.content) > 1000
         metrics = client.get("/metrics").text
-    rows = _rows(fleet, *tasks)
+    rows = _settled(fleet, *tasks)
     assert len(rows) == 4
     assert all(r["status"] == "succeeded" and r["token"] == 1 for r in rows), rows
     assert {r["queue_name"] for r in rows} == {"testing"}  # the mv's engine is the queue
@@ -114,10 +127,10 @@ def test_r2_poison_job_fails_after_exactly_3_attempts_and_the_rest_succeed(
     assert done[poison]["status"] == "FAILURE"
     assert "3 attempts" in done[poison]["fail_reason"], done[poison]
     assert all(done[t]["status"] == "SUCCESS" for t in behind)
-    poison_rows = _rows(fleet, poison)
+    poison_rows = _settled(fleet, poison)
     assert len(poison_rows) == 2  # one job per clip
     assert all(r["status"] == "failed" and r["counted"] == 3 for r in poison_rows), poison_rows
-    assert all(r["status"] == "succeeded" for r in _rows(fleet, *behind))
+    assert all(r["status"] == "succeeded" for r in _settled(fleet, *behind))
 
 
 def test_r4_paused_stale_worker_result_is_rejected(workers: Fleet) -> None:
@@ -141,7 +154,7 @@ def test_r4_paused_stale_worker_result_is_rejected(workers: Fleet) -> None:
         time.sleep(4)  # A resumes, finishes its render and tries to commit it
         after = client.get(f"/suno/fetch/{task_id}").json()["data"]
     assert after == finished  # A's late result changed nothing
-    row = next(r for r in _rows(fleet, task_id) if r["id"] == stolen["id"])
+    row = next(r for r in _settled(fleet, task_id) if r["id"] == stolen["id"])
     assert row["status"] == "succeeded" and row["token"] == 2
     assert row["worker_name"] != stolen["worker_name"]
     assert all(clip["status"] == "complete" for clip in after["data"])
@@ -161,7 +174,7 @@ def test_r7_sigterm_finishes_the_job_in_flight_and_claims_no_more(workers: Fleet
         fleet.start_worker("r7-w2")
         finished = fleet.wait_terminal(client, [task_id], timeout_s=90)[task_id]
     assert finished["status"] == "SUCCESS"
-    assert [r["token"] for r in _rows(fleet, task_id)] == [1, 1]  # none lost or repeated
+    assert [r["token"] for r in _settled(fleet, task_id)] == [1, 1]  # none lost or repeated
 
 
 def test_r1_sigkilled_workers_lose_no_task_and_complete_each_job_once(workers: Fleet) -> None:
@@ -182,7 +195,7 @@ def test_r1_sigkilled_workers_lose_no_task_and_complete_each_job_once(workers: F
             fleet.start_worker(name)
         done = fleet.wait_terminal(client, tasks, timeout_s=150)
     assert all(task["status"] == "SUCCESS" for task in done.values()), done
-    rows = _rows(fleet, *tasks)
+    rows = _settled(fleet, *tasks)
     assert len(rows) == 4 and all(r["status"] == "succeeded" for r in rows)
     assert max(r["token"] for r in rows) >= 2  # the killed attempts were retried
 

@@ -63,7 +63,7 @@ def rows(engine: BuiltinEngine) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("bound", PER_SONG_BOUNDS)
 def test_song_meets_bound(rows: list[dict[str, Any]], index: int, bound: str) -> None:
     row = rows[index]
-    assert row[bound] is True, {k: v for k, v in row.items() if k != "stage_cpu"}
+    assert row[bound] is True, ", ".join(f"{k}={v}" for k, v in row.items() if k != "stage_cpu")
 
 
 def test_vocals_silent_in_unsung_sections(rows: list[dict[str, Any]]) -> None:

@@ -192,6 +192,10 @@ def test_structure_order_and_repeated_lines() -> None:
     cut = _song_score(([64, 65, 67], [64, 65, 67]), ["[Verse]", "[Chorus]"])
     assert not metrics.structure(cut, lyrics, lines).sections_in_order
     assert metrics.structure(cut, lyrics, lines, capped=True).sections_in_order
+    middle_cut = _song_score(([64, 65, 67], [64, 65, 67]), ["[Verse]", "[Chorus]"])
+    outro = "[Verse]\nwalk along\n[Bridge]\nhold on now\n[Chorus]\nhold on now\n"
+    assert metrics.structure(middle_cut, outro, lines, capped=True).sections_in_order
+    assert not metrics.structure(swapped, lyrics, lines, capped=True).sections_in_order
 
 
 def test_lyric_lines_and_markers() -> None:

@@ -80,6 +80,8 @@ def test_mp4_decodes_to_h264_and_aac_of_the_song_length() -> None:
 
 def test_mp4_without_a_cover_draws_a_title_card() -> None:
     audio = np.zeros((RATE * 2, 2), np.float32)
-    durations, frames, _ = _decode(render_mp4(audio, RATE, cover_jpeg=b"", words=[], title="X"))
-    assert abs(durations["video"] - 2.0) < 0.3 and len(frames) == 2 * FPS
-    assert frames[0].std() > 1  # not a flat frame
+    for cover in (b"", b"\xff\xd8\xff\xd9"):  # none, and one that does not decode
+        video = render_mp4(audio, RATE, cover_jpeg=cover, words=[], title="X")
+        durations, frames, _ = _decode(video)
+        assert abs(durations["video"] - 2.0) < 0.3 and len(frames) == 2 * FPS
+        assert frames[0].std() > 1  # not a flat frame

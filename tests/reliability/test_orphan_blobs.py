@@ -75,3 +75,35 @@ def test_janitor_keeps_referenced_blobs_of_a_finished_clip(tmp_path: Path) -> No
     finally:
         store.close()
         queue.close()
+
+
+def test_render_jobs_on_complete_clips_are_not_collected(tmp_path: Path) -> None:
+    """A render job adds an artifact to a clip that is already complete: its blob must survive
+    the attempt's own collection and the janitor."""
+    from songsmith.engines.registry import EngineRegistry
+    from songsmith.queue.typing import JobSpec
+    from songsmith.services.act import RENDER_QUEUE
+    from songsmith.services.pipeline import PipelineContext, execute
+
+    settings = make_settings(tmp_path)
+    store = SqlStore(settings.resolved_database_url)
+    queue = SqlQueue(settings.resolved_database_url)
+    blobs = LocalBlobStore(settings.blob_dir, "http://test")
+    ctx = PipelineContext(settings, store, blobs, EngineRegistry(settings))
+    try:
+        task_id = submit_music(store, queue, n_clips=1)
+        lease = queue.claim("w", ["testing"], 5.0)
+        assert lease is not None
+        execute(ctx, lease)
+        (clip,) = store.get_clips(task_id)
+        queue.enqueue(JobSpec(task_id, clip.id, "render_wav", RENDER_QUEUE))
+        render = queue.claim("w", [RENDER_QUEUE], 5.0)
+        assert render is not None
+        execute(ctx, render)
+        collect_orphan_blobs(store, settings)
+        (clip,) = store.get_clips(task_id)
+        assert blobs.size(clip.artifacts["wav"])
+        assert blob_files(blobs.root) == set(clip.artifacts.values())
+    finally:
+        store.close()
+        queue.close()

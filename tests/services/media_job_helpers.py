@@ -44,19 +44,9 @@ class Env:
         return lease
 
     def run_next(self) -> Lease:
-        """Claim and run the next job (media kinds by their own handlers), then complete it."""
-        from songsmith.services import act, stems, upload_job
-
+        """Claim the next job and run it through the pipeline's dispatch table."""
         lease = self.claim()
-        kind = lease.spec.kind
-        if kind in act.RENDER_JOB_KINDS:
-            act.run_render_job(self.ctx, lease)
-        elif kind == "stem":
-            stems.run_stem_job(self.ctx, lease)
-        elif kind == "upload":
-            upload_job.run_upload_job(self.ctx, lease)
-        else:
-            execute(self.ctx, lease)
+        execute(self.ctx, lease)
         self.queue.complete(lease)
         return lease
 

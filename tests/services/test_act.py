@@ -147,3 +147,19 @@ def test_a_stale_render_record_is_enqueued_again(env: Env, clip: Clip) -> None:
         "running"
     )
     assert env.queue.depth().get(act.RENDER_QUEUE) == 1
+
+
+def test_a_render_out_of_attempts_leaves_the_clip_complete_and_can_be_asked_again(
+    env: Env, clip: Clip
+) -> None:
+    from songsmith.domain.statuses import ClipStatus
+    from songsmith.services.pipeline import finish_failed
+
+    act.mp4_for_clip(env.store, env.blobs, env.queue, clip, env.settings)
+    lease = env.claim()
+    finish_failed(env.store, lease.spec, "timeout", "The render took too long.", None)
+    failed = env.store.get_clip(clip.id, None)
+    assert failed is not None and failed.status is ClipStatus.COMPLETE
+    assert failed.metadata[act.RENDERS_KEY]["mp4"]["state"] == "failed"
+    again = act.mp4_for_clip(env.store, env.blobs, env.queue, failed, env.settings)
+    assert again["state"] == "running" and env.queue.depth().get(act.RENDER_QUEUE) == 1

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import update
+import pytest
+from sqlalchemy import text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 
 from songsmith.domain.models import Clip, Task
@@ -69,4 +71,14 @@ def test_pool_holds_a_connection_per_server_thread(tmp_path: Path) -> None:
     pool = store.engine.pool
     assert isinstance(pool, QueuePool) and pool.size() == SQLITE_POOL_SIZE >= 40
     assert SQLITE_MAX_OVERFLOW > 0
+    store.close()
+
+
+def test_driver_errors_surface_as_sqlalchemy_errors(tmp_path: Path) -> None:
+    # The API maps SQLAlchemy's OperationalError to 503; a bare sqlite3 error would be a 500.
+    store = _store_with_task(tmp_path)
+    with writer(store.engine).begin() as conn:
+        conn.execute(text("DROP TABLE clips"))
+    with pytest.raises(OperationalError, match="no such table"):
+        store.get_task_with_clips("t1", "k1")
     store.close()

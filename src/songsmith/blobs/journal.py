@@ -5,7 +5,8 @@ moment leaves a journal naming everything it may have written. Once the attempt 
 make a blob visible (its clip is terminal, or a newer attempt owns it: store writes are fenced
 by `clip.attempt`), every journaled blob the clip does not reference is an orphan and is deleted
 (`collect_attempt`). The attempt itself collects on the way out; the reaper's janitor collects
-attempts that were killed.
+attempts that were killed. Only job kinds whose outputs are published by the fenced
+`complete_clip` of their own clip are journaled (`pipeline.JOURNALED_KINDS`).
 """
 
 from __future__ import annotations

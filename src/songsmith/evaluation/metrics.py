@@ -511,14 +511,15 @@ def structure(
     capped: bool = False,
 ) -> StructureResult:
     """The lyric's markers are the score's section labels, in order (engine-added intro, outro or
-    interludes may sit between them; when the length cap cut the song, a prefix of them), and
-    every repeated lyric line keeps one pitch sequence."""
+    interludes may sit between them; when the length cap cut the song, the ones kept, still in
+    order: the cap drops middle sections and keeps the outro), and every repeated lyric line
+    keeps one pitch sequence."""
     from songsmith.phonetics import syllabify_line
 
     markers = [_norm_label(m) for m in lyric_markers(lyrics)]
     wanted = set(markers)
     found = [label for s in score.sections if (label := _norm_label(s.label)) in wanted]
-    in_order = found == markers or (capped and bool(found) and found == markers[: len(found)])
+    in_order = found == markers or (capped and bool(found) and _subsequence(found, markers))
 
     lead = sorted(
         (n for t in score.tracks if t.name == "lead_vocal" for n in t.notes), key=lambda n: n.start
@@ -541,6 +542,11 @@ def structure(
     repeated = [v for v in melodies.values() if len(v) > 1]
     reused = sum(1 for v in repeated if _same_melody(v))
     return StructureResult(markers, in_order, len(repeated), reused)
+
+
+def _subsequence(short: list[str], long: list[str]) -> bool:
+    rest = iter(long)
+    return all(item in rest for item in short)  # `in` consumes the iterator: order is kept
 
 
 _FINAL = -1  # marks the song's last sung line, whose last note may turn into the final cadence

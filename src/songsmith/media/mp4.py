@@ -109,11 +109,14 @@ def _background(cover_jpeg: bytes, audio: Audio, title: str) -> Any:
     from PIL import Image, ImageDraw
 
     size = FRAME_PX
-    image: Any
+    image: Any = None
     if cover_jpeg:
-        with Image.open(io.BytesIO(cover_jpeg)) as opened:
-            image = opened.convert("RGB").resize((size, size), Image.Resampling.BILINEAR)
-    else:
+        try:
+            with Image.open(io.BytesIO(cover_jpeg)) as opened:
+                image = opened.convert("RGB").resize((size, size), Image.Resampling.BILINEAR)
+        except (OSError, ValueError, SyntaxError):  # unreadable cover: the title card instead
+            image = None
+    if image is None:
         ramp = np.linspace(18, 48, size, dtype=np.float32)[:, None, None]
         pixels = np.broadcast_to(ramp * np.array([0.6, 0.7, 1.0]), (size, size, 3))
         image = Image.fromarray(pixels.astype(np.uint8), "RGB")

@@ -63,6 +63,13 @@ STORAGE_FULL_MESSAGE = (
 )
 
 
+# Kinds whose every output blob ends up only in their own clip's artifacts, published by
+# `complete_clip` fenced by the attempt: once that clip is terminal or owned by a newer attempt,
+# an unreferenced blob of theirs is an orphan. Render jobs add artifacts to a clip that is
+# already complete (unfenced `add_artifact`), so they are not journaled.
+JOURNALED_KINDS = frozenset({"generate", "upload", "stem", "concat"})
+
+
 def execute(ctx: PipelineContext, lease: Lease) -> None:
     handler = HANDLERS.get(lease.spec.kind)
     if handler is None:
@@ -86,7 +93,11 @@ def _run_journaled(ctx: PipelineContext, lease: Lease, handler: Handler) -> None
     from songsmith.blobs.local import LocalBlobStore
 
     clip_id = lease.spec.clip_id
-    if clip_id is None or not isinstance(ctx.blobs, LocalBlobStore):
+    if (
+        clip_id is None
+        or lease.spec.kind not in JOURNALED_KINDS
+        or not isinstance(ctx.blobs, LocalBlobStore)
+    ):
         handler(ctx, lease)
         return
     try:

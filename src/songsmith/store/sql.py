@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, bindparam, func, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from songsmith.domain.models import ApiKey, Clip, Persona, Task
 from songsmith.domain.statuses import Action, ClipStatus, Mode, TaskStatus
@@ -92,18 +93,24 @@ class _DriverRead:
         ]
 
     def rows(self, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        # From the pool, outside any transaction: the connection is in autocommit mode (db.py),
-        # and one SELECT already reads one consistent snapshot, so no BEGIN/ROLLBACK trips.
-        raw = self._engine.raw_connection()
+        bound = [params[name] for name in self._bind_names]
+        driver_error = self._engine.dialect.loaded_dbapi.Error
         try:
-            cursor = raw.cursor()
+            # From the pool, outside any transaction: the connection is in autocommit mode
+            # (db.py), and one SELECT already reads one consistent snapshot: no BEGIN/ROLLBACK.
+            raw = self._engine.raw_connection()
             try:
-                cursor.execute(self.sql, [params[name] for name in self._bind_names])
-                return list(cursor.fetchall())
+                cursor = raw.cursor()
+                try:
+                    cursor.execute(self.sql, bound)
+                    return list(cursor.fetchall())
+                finally:
+                    cursor.close()
             finally:
-                cursor.close()
-        finally:
-            raw.close()  # back to the pool
+                raw.close()  # back to the pool
+        except driver_error as exc:
+            # The same exception classes SQLAlchemy raises (OperationalError -> 503 upstream).
+            raise DBAPIError.instance(self.sql, bound, exc, driver_error) from exc
 
     def convert(self, row: Sequence[Any], start: int, stop: int) -> list[Any]:
         return [

@@ -113,6 +113,9 @@ def test_persona_style_and_voice_fill_in(composed: Callable[..., Composition]) -
     assert song.plan.genre == "reggae" and song.plan.vocal_gender == "m"
 
 
+# hypothesis scans loaded modules for constants; touching librosa's lazily loaded resampy
+# imports it, and resampy's pkg_resources import warns (not songsmith's code)
+@pytest.mark.filterwarnings("ignore:pkg_resources is deprecated:UserWarning")
 @settings(max_examples=25, deadline=None)
 @given(
     lyrics=st.text(alphabet=st.characters(codec="utf-8"), max_size=160),
@@ -128,3 +131,11 @@ def test_never_raises_on_odd_lyrics(lyrics: str, tags: str, seed: int) -> None:
     assert 0 < song.score.duration_s <= 120.0
     if song.melody is not None:
         assert all(a.end <= b.start + 1e-9 for a, b in itertools.pairwise(song.melody.notes))
+
+
+def test_lines_the_g2p_chokes_on_are_cleaned_not_fatal(
+    composed: Callable[..., Composition],
+) -> None:
+    song = composed(lyrics="[Verse]\n\u00b9 love \u00b2\n")  # superscript digits raised in the G2P
+    assert song.has_vocal
+    assert len(song.notes_of("lead_vocal")) >= 3

@@ -125,6 +125,9 @@ def test_same_seed_same_plan() -> None:
     assert a == b
 
 
+# hypothesis scans loaded modules for constants; touching librosa's lazily loaded resampy
+# imports it, and resampy's pkg_resources import warns (not songsmith's code)
+@pytest.mark.filterwarnings("ignore:pkg_resources is deprecated:UserWarning")
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=80), st.text(max_size=40), st.integers(-(2**40), 2**40))
 def test_never_raises_on_odd_tags(tags: str, negative: str, seed: int) -> None:

@@ -6,9 +6,11 @@ its own seeded generator, so the same job and seed give the same score.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from songsmith.domain.statuses import Mode
 from songsmith.engines.builtin.arrange import arrange
@@ -22,6 +24,7 @@ from songsmith.engines.typing import GenerationJob
 LEAD_TRACK = "lead_vocal"
 BACKING_TRACK = "backing_vocals"
 StageCallback = Callable[[str], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -48,13 +51,16 @@ class Composition:
 
 def compose(job: GenerationJob, on_stage: StageCallback | None = None) -> Composition:
     """The whole score of one clip. Never raises on odd tags or lyrics."""
-    from songsmith.phonetics import count_syllables, detect_language, syllabify_line
+    from songsmith.phonetics import Word, count_syllables, detect_language, syllabify_line
 
     stage = on_stage or (lambda _name: None)
     tags, gender = _style(job)
     lyrics = "" if _instrumental(job) else (job.lyrics or "")
     language = _language(lyrics, detect_language)
 
+    no_words: list[Word] = []
+    syllabify = _tolerant(lambda line: list(syllabify_line(line, language)), no_words)
+    count = _tolerant(lambda line: count_syllables(line, language), 0)
     plan = plan_song(tags, job.negative_tags, seed=job.seed, vocal_gender=gender)
     stage("plan")
     form = build_form(
@@ -63,7 +69,7 @@ def compose(job: GenerationJob, on_stage: StageCallback | None = None) -> Compos
         max_duration_s=job.max_duration_s,
         instrumental=not lyrics.strip(),
         rng=stage_rng(job.seed, "form"),
-        count_syllables=lambda line: count_syllables(line, language),
+        count_syllables=count,
     )
     stage("form")
     harmony = harmonize(plan, form, stage_rng(job.seed, "harmony"))
@@ -75,7 +81,7 @@ def compose(job: GenerationJob, on_stage: StageCallback | None = None) -> Compos
             form,
             harmony,
             stage_rng(job.seed, "melody"),
-            lambda line: syllabify_line(line, language),
+            syllabify,
         )
         if not melody.notes:
             melody = None
@@ -132,6 +138,22 @@ def _style(job: GenerationJob) -> tuple[str, str | None]:
     if gender is None and isinstance(persona_gender, str):
         gender = persona_gender
     return tags, gender
+
+
+def _tolerant(function: Callable[[str], T], empty: T) -> Callable[[str], T]:
+    """G2P on a lyric line that survives odd text (the G2P raised on e.g. superscript digits):
+    retry NFKC-normalised, then with digits and symbols removed, then give the line up."""
+
+    def call(line: str) -> T:
+        normalised = unicodedata.normalize("NFKC", line)
+        for attempt in (line, normalised, re.sub(r"[^\w\s']|\d", " ", normalised)):
+            try:
+                return function(attempt)
+            except Exception:  # the G2P is third-party code; one bad line must not fail a song
+                continue
+        return empty
+
+    return call
 
 
 def _instrumental(job: GenerationJob) -> bool:
