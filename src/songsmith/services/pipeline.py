@@ -163,14 +163,22 @@ def build_job(ctx: PipelineContext, task: Task, clip: Clip, spec: JobSpec) -> Ge
             extra[name] = request[name]
     if isinstance(spec.payload.get("testing"), dict):
         extra["testing"] = spec.payload["testing"]
+    tags = str(request.get("tags") or "")
+    title = clip.title or str(request.get("title") or "")
+    if mode is Mode.INSPIRATION:
+        written = _inspiration_lyrics(ctx, task)
+        lyrics = "" if instrumental else written.text
+        tags = tags or written.tags
+        title = str(request.get("title") or "") or written.title
+        extra["written"] = {"title": title, "tags": tags, "prompt": lyrics}
     return GenerationJob(
         mode=mode,
         seed=_seed_for(task, clip),
         max_duration_s=model_version(clip.mv).max_duration_s,
         lyrics=lyrics,
-        tags=str(request.get("tags") or ""),
+        tags=tags,
         negative_tags=str(request.get("negative_tags") or ""),
-        title=clip.title or str(request.get("title") or ""),
+        title=title,
         instrumental=instrumental,
         vocal_gender=_vocal_gender(request),
         preset=preset,
@@ -180,6 +188,24 @@ def build_job(ctx: PipelineContext, task: Task, clip: Clip, spec: JobSpec) -> Ge
         window=_window(request, mode),
         extra=extra,
     )
+
+
+def _task_seed(task: Task) -> int:
+    seed = task.request.get("seed")
+    if isinstance(seed, int):
+        return seed
+    return int(hashlib.sha256(task.id.encode()).hexdigest()[:7], 16)
+
+
+def _inspiration_lyrics(ctx: PipelineContext, task: Task) -> Any:
+    """Inspiration mode: the writer turns the description into title, tags and lyrics.
+
+    Seeded by the task (not the clip) so both clips of a submit sing the same words, as Suno's do.
+    """
+    from songsmith.lyrics import write_lyrics
+
+    prompt = str(task.request.get("gpt_description_prompt") or "")
+    return write_lyrics(prompt, _task_seed(task), ctx.settings)
 
 
 def _float_or_none(value: Any) -> float | None:
@@ -361,8 +387,16 @@ def run_generate(ctx: PipelineContext, lease: Lease) -> None:
 
     artifacts, duration, metadata = _store_outputs(ctx, song, job, clip, engine_name)
     metadata.update(_clip_metadata(song, job, engine_name, duration))
+    written = job.extra.get("written")
+    if isinstance(written, dict):  # inspiration: show what songsmith wrote and sang
+        metadata.update(prompt=written["prompt"], tags=written["tags"])
     if not store.complete_clip(
-        clip.id, lease.attempt, duration=duration, artifacts=artifacts, metadata=metadata
+        clip.id,
+        lease.attempt,
+        duration=duration,
+        artifacts=artifacts,
+        metadata=metadata,
+        title=written["title"] if isinstance(written, dict) else None,
     ):
         current = store.get_clip(clip.id, None)
         for blob_id in artifacts.values():
@@ -467,10 +501,7 @@ def run_lyrics(ctx: PipelineContext, lease: Lease) -> None:
     if task.status.terminal:
         return
     store.set_task_status(task.id, TaskStatus.IN_PROGRESS)
-    seed = task.request.get("seed")
-    if not isinstance(seed, int):
-        seed = int(hashlib.sha256(task.id.encode()).hexdigest()[:7], 16)
-    result = write_lyrics(str(task.request.get("prompt") or ""), seed, ctx.settings)
+    result = write_lyrics(str(task.request.get("prompt") or ""), _task_seed(task), ctx.settings)
     store.set_task_result(
         task.id,
         {
