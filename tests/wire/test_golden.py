@@ -123,14 +123,14 @@ CASES: dict[str, Case] = {
     "error_400_task_not_exist": lambda a, c, s: c.get("/suno/fetch/does-not-exist"),
     "error_400_clip_not_exist": lambda a, c, s: c.get("/suno/act/timing/does-not-exist"),
     "error_400_clip_not_ready": lambda a, c, s: c.get(f"/suno/act/timing/{s['pending_clip']}"),
-    "error_400_not_supported_extend": lambda a, c, s: c.post(
+    "error_400_extend_beyond_end": lambda a, c, s: c.post(
         "/suno/submit/music",
-        json={"task": "extend", "continue_clip_id": s["done_clips"][0], "continue_at": "3.5"},
+        json={"task": "extend", "continue_clip_id": s["done_clips"][0], "continue_at": "9999"},
     ),
     "error_400_not_supported_wav": lambda a, c, s: c.get(f"/suno/act/wav/{s['done_clips'][0]}"),
     "error_400_not_supported_mp4": lambda a, c, s: c.get(f"/suno/act/mp4/{s['done_clips'][0]}"),
     "error_400_not_supported_midi": lambda a, c, s: c.get(f"/suno/act/midi/{s['done_clips'][0]}"),
-    "error_400_not_supported_concat": lambda a, c, s: c.post(
+    "error_400_concat_not_an_extension": lambda a, c, s: c.post(
         "/suno/submit/concat", json={"clip_id": s["done_clips"][0], "is_infill": False}
     ),
     "error_400_not_supported_upload": lambda a, c, s: c.post(
@@ -145,9 +145,14 @@ CASES: dict[str, Case] = {
     "error_400_bad_notify_hook": lambda a, c, s: c.post(
         "/suno/submit/music", json={"tags": "x", "notify_hook": "javascript:alert(1)"}
     ),
-    "error_400_not_supported_persona": lambda a, c, s: c.post(
+    "error_400_persona_unknown_clip": lambda a, c, s: c.post(
         "/suno/persona/create/",
-        json={"root_clip_id": s["done_clips"][0], "name": "Nova", "clips": [], "is_public": False},
+        json={
+            "root_clip_id": s["done_clips"][0],
+            "name": "Nova",
+            "clips": ["does-not-exist"],
+            "is_public": False,
+        },
     ),
     "error_401": lambda a, c, s: httpx.get(f"{a.base_url}/suno/fetch/x"),
     "error_404_unknown_route": lambda a, c, s: c.get("/suno/does/not/exist"),

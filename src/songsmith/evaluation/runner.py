@@ -205,7 +205,10 @@ def _share(rows: list[dict[str, Any]], key: str) -> str:
     return f"{sum(values)}/{len(values)}" if values else "-"
 
 
-def summarise(rows: list[dict[str, Any]], checks: SetChecks | None) -> dict[str, Any]:
+def summarise(
+    rows: list[dict[str, Any]], checks: SetChecks | None, *, own_rss: bool = True
+) -> dict[str, Any]:
+    """The bars over `rows`; `own_rss`: this process rendered them (not a merge of shards)."""
     ratios = checks.ratios if checks else []
     profiles = checks.profiles if checks else []
     deterministic = checks.deterministic if checks else []
@@ -256,7 +259,9 @@ def summarise(rows: list[dict[str, Any]], checks: SetChecks | None) -> dict[str,
         if minutes
         else {},
         "peak RSS MB (whole evaluation process)": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        // 1024,
+        // 1024
+        if own_rss
+        else "see each shard's output",
     }
 
 
@@ -363,6 +368,6 @@ def merge(out: TextIO, parts: list[list[dict[str, Any]]]) -> list[dict[str, Any]
     rows = [r for part in parts for r in part if r.get("label") not in ("set-checks", "summary")]
     found = [r for part in parts for r in part if r.get("label") == "set-checks"]
     checks = SetChecks.from_dict(found[0]) if found else None
-    summary = summarise(rows, checks)
+    summary = summarise(rows, checks, own_rss=False)
     out.write(format_table(rows) + "\n" + format_summary(summary) + "\n")
     return [*rows, summary]

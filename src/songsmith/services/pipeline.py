@@ -186,8 +186,18 @@ def build_job(ctx: PipelineContext, task: Task, clip: Clip, spec: JobSpec) -> Ge
         source=load_source(ctx, task, mode),
         continue_at=_float_or_none(request.get("continue_at")),
         window=_window(request, mode),
+        persona=_persona_profile(ctx, task) if mode is Mode.ARTIST_CONSISTENCY else None,
         extra=extra,
     )
+
+
+def _persona_profile(ctx: PipelineContext, task: Task) -> dict[str, Any] | None:
+    """The voice and style profile of the request's persona (None when it is gone)."""
+    persona_id = task.request.get("persona_id")
+    persona = ctx.store.get_persona(str(persona_id), task.key_id) if persona_id else None
+    if persona is None:
+        return None
+    return {**persona.profile, "persona_id": persona.id}
 
 
 def _task_seed(task: Task) -> int:
@@ -594,8 +604,16 @@ def run_upload_analysed(ctx: PipelineContext, lease: Lease) -> None:
 
 
 # Later kinds (concat ...) plug in here.
+def run_concat(ctx: PipelineContext, lease: Lease) -> None:
+    """An extend chain or an infill joined into one clip (services/concat_job.py)."""
+    from songsmith.services.concat_job import run_concat_job
+
+    run_concat_job(ctx, lease)
+
+
 HANDLERS: dict[str, Handler] = {
     "generate": run_generate,
+    "concat": run_concat,
     "lyrics": run_lyrics,
     "upload": run_upload_analysed,
     "stem": run_stem,

@@ -39,6 +39,7 @@ from songsmith.domain.request import (
 from songsmith.domain.statuses import CLIP_TYPE_BY_MODE, Action, ClipStatus, Mode, TaskStatus
 from songsmith.engines.typing import EngineCapabilities
 from songsmith.queue.typing import JobSpec, Queue
+from songsmith.services.edit_sources import EDIT_MODES, check_edit_source, inherited_request
 from songsmith.store.typing import Store
 
 log = logging.getLogger("songsmith.services.submit")
@@ -46,7 +47,9 @@ log = logging.getLogger("songsmith.services.submit")
 CLIPS_PER_GENERATION = 2
 LYRICS_QUEUE = "lyrics"
 # Modes this build accepts; the others answer 400 not_supported until their capability lands.
-AVAILABLE_MODES: frozenset[Mode] = frozenset({Mode.CUSTOM, Mode.INSTRUMENTAL, Mode.INSPIRATION})
+AVAILABLE_MODES: frozenset[Mode] = frozenset(
+    {Mode.CUSTOM, Mode.INSTRUMENTAL, Mode.INSPIRATION} | EDIT_MODES
+)
 
 CapabilitiesLookup = Callable[[str], EngineCapabilities | None]  # engine name -> capabilities
 
@@ -123,16 +126,18 @@ def submit_music(ctx: SubmitContext, key: ApiKey, req: GenerationRequest) -> str
         raise NotSupported(f"Mode {mode.value!r} is not supported yet by this server.")
     engine, preset = ctx.settings.engine_for_mv(mv.mv)
     _check_engine(ctx, engine, mode)
+    source = check_edit_source(ctx.store, key.id, req, mode)
+    inherited = inherited_request(req, source)
     check_queue_cap(ctx, key)
 
     task_id = str(uuid.uuid4())
     seed = req.seed if req.seed is not None else secrets.randbelow(2**31 - CLIPS_PER_GENERATION)
-    title = derive_title(req, mode)
+    title = str(inherited.get("title") or derive_title(req, mode))
     created = datetime.now(UTC)
     lyrics = "" if mode in (Mode.INSTRUMENTAL, Mode.INSPIRATION) else (req.prompt or "")
     base_metadata: dict[str, Any] = {
-        "tags": req.tags or "",
-        "negative_tags": req.negative_tags or "",
+        "tags": str(inherited.get("tags") or req.tags or ""),
+        "negative_tags": str(inherited.get("negative_tags") or req.negative_tags or ""),
         "prompt": lyrics,
         "gpt_description_prompt": req.gpt_description_prompt or "",
         "type": CLIP_TYPE_BY_MODE.get(mode, "gen"),
@@ -148,6 +153,10 @@ def submit_music(ctx: SubmitContext, key: ApiKey, req: GenerationRequest) -> str
         "vocal_gender": vocal_gender_of(req),
         "control_sliders": req.metadata.get("control_sliders"),
     }
+    if source is not None:
+        base_metadata["edited_clip_id"] = source.id
+    if mode is Mode.ARTIST_CONSISTENCY:
+        base_metadata["persona_id"] = req.persona_id
     clips = [
         Clip(
             id=str(uuid.uuid4()),
@@ -169,7 +178,7 @@ def submit_music(ctx: SubmitContext, key: ApiKey, req: GenerationRequest) -> str
         mode=mode,
         status=TaskStatus.SUBMITTED,
         submit_time=_now_s(),
-        request={**req.raw, "seed": seed},
+        request={**req.raw, **inherited, "seed": seed},
         notify_hook=req.notify_hook or "",
         clip_ids=[c.id for c in clips],
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 from anyio import CapacityLimiter, to_thread
 from anyio.lowlevel import RunVar
@@ -34,7 +34,6 @@ from songsmith.api.suno.schemas import (
     TimingObject,
     UploadUrlBody,
 )
-from songsmith.domain.errors import NotSupported
 from songsmith.domain.models import ApiKey
 from songsmith.services import fetch as fetch_service
 from songsmith.services import persona as persona_service
@@ -114,11 +113,14 @@ def submit_lyrics(body: LyricsSubmitBody, request: Request, key: AuthKey) -> Res
     return _json(mapping.envelope(task_id))
 
 
-def _concat(body: ConcatBody, request: Request, key: ApiKey) -> NoReturn:
+def _concat(body: ConcatBody, request: Request, key: ApiKey) -> Response:
+    from songsmith.services.concat_job import submit_concat
+
     mapping.log_unknown_fields(body, "submit/concat")
     state = app_state(request)
-    fetch_service.complete_clip(state.store, key.id, body.clip_id)
-    raise NotSupported("Concatenating clips (submit/concat) is not supported yet.")
+    raw = mapping.raw_request(body)
+    task_id = submit_concat(state.submit, key, body.clip_id, body.is_infill, raw)
+    return _json(mapping.envelope(task_id))
 
 
 @router.post("/submit/concat", response_model=IdEnvelope, summary="Concatenate an extend chain")
@@ -143,12 +145,22 @@ def upload_audio_url(body: UploadUrlBody, request: Request, key: AuthKey) -> Res
     return _json(mapping.envelope(clip_id))
 
 
-def _persona(body: PersonaCreateBody, request: Request, key: ApiKey) -> NoReturn:
+def _persona(body: PersonaCreateBody, request: Request, key: ApiKey) -> Response:
+    from songsmith.api.suno.persona_wire import persona_to_wire
+
     mapping.log_unknown_fields(body, "persona/create")
     state = app_state(request)
-    persona_service.create_persona(
-        state.store, key, root_clip_id=body.root_clip_id, clip_ids=body.clips, name=body.name
+    persona, root, clips = persona_service.create_persona(
+        state.store,
+        state.blobs,
+        key,
+        root_clip_id=body.root_clip_id,
+        clip_ids=body.clips,
+        name=body.name,
+        description=body.description,
+        is_public=body.is_public,
     )
+    return _json(persona_to_wire(persona, root, clips, _blob_url(state)))
 
 
 @router.post("/persona/create", summary="Create a persona (raw persona object)")

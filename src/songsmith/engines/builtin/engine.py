@@ -9,6 +9,7 @@ preview uses the same notes, so it matches the full mix up to mixing effects tha
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from songsmith.engines.typing import (
     Song,
 )
 
+if TYPE_CHECKING:
+    from songsmith.engines.builtin.modes import EditFunction
+
 SAMPLE_RATE = 44100
 CHUNK_S = 5.0  # streamed chunk length
 PREVIEW_MIN_S = 4.0  # the preview ends at the first section boundary after this ...
@@ -33,7 +37,21 @@ UNSUNG_DELAY_S = 0.6  # after an unsung section starts, the previous line has di
 UNSUNG_LEAD_S = 0.3  # ... and before the next section, the first consonant has not begun
 STAGES = ("compose", "render", "sing lead", "sing backing", "mix", "done")
 BACKING_SEED_OFFSET = 7919  # a different breath/noise draw for the second singer
-MODES = frozenset({Mode.INSPIRATION, Mode.CUSTOM, Mode.INSTRUMENTAL, Mode.ARTIST_CONSISTENCY})
+MODES = frozenset(
+    {
+        Mode.INSPIRATION,
+        Mode.CUSTOM,
+        Mode.INSTRUMENTAL,
+        Mode.ARTIST_CONSISTENCY,
+        # edit modes (engines/builtin/modes/): they build on `job.source`
+        Mode.EXTEND,
+        Mode.UPLOAD_EXTEND,
+        Mode.INFILL,
+        Mode.COVER,
+        Mode.UNDERPAINTING,
+        Mode.OVERPAINTING,
+    }
+)
 
 
 class BuiltinEngine:
@@ -66,6 +84,13 @@ class BuiltinEngine:
         audio: AudioCallback | None = None,
     ) -> Song:
         total = len(STAGES)
+        edit = _edit_function(job)
+        if edit is not None:
+            song = edit(job, progress)  # rendered whole, then streamed as it stands
+            if audio is not None:
+                _emit(audio, song.mix, 0)
+            progress(total, total)
+            return song
         composition = compose(job)
         progress(1, total)
         sent = 0
@@ -135,6 +160,15 @@ class BuiltinEngine:
         )
         step(5, total)
         return np.ascontiguousarray(mix, dtype=np.float32), processed
+
+
+def _edit_function(job: GenerationJob) -> EditFunction | None:
+    """The edit mode's function; a persona song without a profile is a plain composition."""
+    from songsmith.engines.builtin.modes import EDIT_MODES
+
+    if job.mode is Mode.ARTIST_CONSISTENCY and not job.persona:
+        return None
+    return EDIT_MODES.get(job.mode)
 
 
 def unsung_spans(composition: Composition, until_s: float) -> list[tuple[float, float]]:
