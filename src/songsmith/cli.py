@@ -1,4 +1,4 @@
-"""`songsmith` command line: serve | worker | keys create|list|revoke | doctor | migrate."""
+"""`songsmith` command line: serve | worker | keys | doctor | migrate | render | eval."""
 
 from __future__ import annotations
 
@@ -18,6 +18,15 @@ if TYPE_CHECKING:
 app = typer.Typer(help="songsmith: a self-hosted music generation server (Suno API).")
 keys_app = typer.Typer(help="Create, list and revoke API keys.")
 app.add_typer(keys_app, name="keys")
+
+
+def _register_tools() -> None:
+    from songsmith.cli_tools import register
+
+    register(app)
+
+
+_register_tools()
 
 DataDir = Annotated[
     Path | None,
@@ -155,8 +164,16 @@ def worker(
     ] = None,
     concurrency: Annotated[int, typer.Option(help="Worker processes to run.", min=1)] = 1,
     database_url: Annotated[str | None, typer.Option(help="SONGSMITH_DATABASE_URL")] = None,
+    model_path: Annotated[
+        str | None,
+        typer.Option(help="ACE-Step checkpoint folder or Hugging Face repo id (acestep engine)."),
+    ] = None,
 ) -> None:
     """Run worker processes in the foreground (alongside `serve` or on another machine)."""
+    if model_path:  # read by the acestep engine in this process and the job processes it starts
+        from songsmith.engines.acestep.engine import MODEL_PATH_ENV
+
+        os.environ[MODEL_PATH_ENV] = model_path
     from songsmith.services.distributed import is_distributed, run_worker_pool, wait_for_database
     from songsmith.services.worker.__main__ import main as worker_main
 

@@ -75,8 +75,11 @@ class EngineCapabilities:
 class Engine(Protocol):
     """Loaded once per worker process and reused across jobs."""
 
-    name: str
-    capabilities: EngineCapabilities
+    # read-only in the protocol, so an engine may declare a richer capabilities subclass
+    @property
+    def name(self) -> str: ...
+    @property
+    def capabilities(self) -> EngineCapabilities: ...
 
     def generate(
         self,

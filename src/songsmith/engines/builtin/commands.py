@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from songsmith.domain.statuses import Mode
-from songsmith.engines.typing import GenerationJob
+from songsmith.engines.typing import Engine, GenerationJob
 
 RENDER_MAX_DURATION_S = 480.0
 
@@ -22,9 +22,11 @@ def render_to_dir(
     *,
     negative_tags: str = "",
     max_duration_s: float = RENDER_MAX_DURATION_S,
+    engine: Engine | None = None,
 ) -> dict[str, Any]:
     """Compose, render, sing, mix and master one song into `out_dir`.
 
+    `engine` defaults to the built-in one; any Engine works (e.g. ACE-Step's debug preset).
     Writes song.mp3, song.wav, stems/<group>.wav (mastered with the mix's gain), song.mid,
     timings.json (words with start/end seconds), score.json and metadata.json. Returns the
     metadata plus the paths written and the master's loudness figures.
@@ -48,7 +50,7 @@ def render_to_dir(
         instrumental=instrumental,
         vocal_gender=vocal_gender,
     )
-    song = BuiltinEngine().generate(job, lambda _done, _total: None)
+    song = (engine or BuiltinEngine()).generate(job, lambda _done, _total: None)
     mastered = master(song.mix, song.stems, song.sample_rate)
 
     files: dict[str, str] = {}
