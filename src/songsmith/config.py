@@ -35,6 +35,16 @@ class Settings(BaseSettings):
     # "sql" (jobs table) or "procrastinate"; empty: procrastinate on PostgreSQL, sql on SQLite
     queue_backend: str = ""
 
+    # --- media (blob store) ---
+    blob_backend: str = "local"  # "local": data_dir/blobs (or a shared folder); "s3": a bucket
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""  # empty: AWS; e.g. http://minio:9000 for an S3-compatible server
+    s3_region: str = ""
+    s3_prefix: str = ""  # key prefix inside the bucket, e.g. "songsmith/"
+    # False: media URLs go through this server's /files/{id} (stable); True: presigned S3 URLs
+    s3_presign: bool = False
+    s3_presign_ttl_s: int = 7 * 24 * 3600  # SigV4 presigned URLs live at most 7 days
+
     # --- engines ---
     default_mv: str = "chirp-auk"
     # mv -> "engine[:preset]"; mvs not listed use default_engine

@@ -3,7 +3,7 @@
 The CometAPI example bodies (continuation, persona, add instrumental, add vocals) with the ids
 of earlier steps, shortened lyrics so that the songs stay short: generate -> extend -> concat ->
 persona/create -> artist_consistency -> underpainting -> overpainting, plus the 400s a client can
-cause (continue_at past the end, another key's clip).
+cause (continue_at past the end, another key's clip); an infill spliced in by concat.
 """
 
 from __future__ import annotations
@@ -162,6 +162,22 @@ def test_edit_modes_over_http(server: dict[str, Any]) -> None:
         assert chain == [source["id"], extension["id"]]
         whole = _seconds_of_mp3(concat[0]["audio_url"])
         assert abs(whole - (join + extension["metadata"]["duration"])) < 0.2
+
+        # 4b. replace a section, then splice it in with concat is_infill
+        body = {
+            "prompt": "Neon signs are flickering",
+            "task": "infill",
+            "continue_clip_id": source["id"],
+            "infill_start_s": 2.0,
+            "infill_end_s": 8.0,
+        }
+        infill = _finished(client, _submit(client, body), server)["data"][0]
+        assert infill["metadata"]["type"] == "infill" and infill["metadata"]["infill"] is True
+        assert abs(infill["metadata"]["duration"] - 6.0) < 0.1
+        body = {"clip_id": infill["id"], "is_infill": True}
+        spliced = _finished(client, _submit(client, body, "/suno/submit/concat"), server)["data"]
+        assert spliced[0]["metadata"]["infill"] is True
+        assert abs(_seconds_of_mp3(spliced[0]["audio_url"]) - duration) < 0.2
 
         # 5. persona from the first clip, then a song in its voice ("persona_id" example)
         body = {

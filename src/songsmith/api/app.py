@@ -87,9 +87,9 @@ def create_app(
 
         queue = make_queue(settings)
     if blobs is None:
-        from songsmith.blobs.local import LocalBlobStore
+        from songsmith.blobs.factory import make_blobs
 
-        blobs = LocalBlobStore(settings.blob_dir, settings.resolved_public_base_url)
+        blobs = make_blobs(settings)
     if capabilities is None:
         capabilities = registry_capabilities(settings)
 

@@ -19,23 +19,52 @@ _BLOCK_S = 0.4  # gating block
 _STEP = 0.25  # block hop as a fraction of the block (75% overlap)
 _ABSOLUTE_GATE_LUFS = -70.0
 _RELATIVE_GATE_LU = -10.0
-_BLOCK_S = 0.4  # gating block
-_STEP = 0.25  # block hop as a fraction of the block (75% overlap)
-_ABSOLUTE_GATE_LUFS = -70.0
-_RELATIVE_GATE_LU = -10.0
 _OVERSAMPLE = 4
 _HALF_TAPS = 12  # interpolator taps on each side (as long as scipy's 4x resample_poly filter)
 
 
 def integrated_loudness(audio: np.ndarray[Any, Any], sample_rate: int) -> float:
-    """Integrated loudness in LUFS, pyloudnorm's meter (-inf for silence or under one block)."""
+    """Integrated loudness in LUFS, pyloudnorm's meter (-inf for silence or under one block).
+
+    pyloudnorm's filters, block bounds and float32 rounding (bit-for-bit its block energies),
+    computed faster: each channel is filtered as one contiguous array and squared once, where
+    pyloudnorm filters strided columns of a copy and squares every overlapping block again.
+    """
     import pyloudnorm
 
     stereo = as_stereo(audio)
     if len(stereo) < int(0.4 * sample_rate) + 1:
         return float("-inf")
+    meter = pyloudnorm.Meter(sample_rate)
+    count = int(np.round((len(stereo) / sample_rate - _BLOCK_S) / (_BLOCK_S * _STEP))) + 1
+    # The same float expressions as pyloudnorm's, so the block bounds are the same integers.
+    bounds = [
+        (int(_BLOCK_S * (j * _STEP) * sample_rate), int(_BLOCK_S * (j * _STEP + 1) * sample_rate))
+        for j in range(count)
+    ]
+    scale = 1.0 / (_BLOCK_S * sample_rate)
+    energy = np.zeros(count)
+    for channel in range(stereo.shape[1]):
+        filtered = stereo[:, channel].copy()
+        for stage in meter._filters.values():
+            filtered[:] = stage.apply_filter(filtered)  # float32 storage, as pyloudnorm's
+        squared = np.square(filtered)
+        energy += [scale * np.sum(squared[low:high]) for low, high in bounds]
+    return _gated_lufs(energy)
+
+
+def _gated_lufs(block_power: np.ndarray[Any, Any]) -> float:
+    """BS.1770 gating of per-block (channel-summed) mean power: absolute, then relative."""
     with np.errstate(divide="ignore"):
-        return float(pyloudnorm.Meter(sample_rate).integrated_loudness(stereo))
+        block_lufs = -0.691 + 10 * np.log10(block_power)
+    above = block_lufs >= _ABSOLUTE_GATE_LUFS
+    if not above.any():
+        return float("-inf")
+    relative = -0.691 + 10 * math.log10(float(block_power[above].mean())) + _RELATIVE_GATE_LU
+    gated = block_power[(block_lufs > relative) & (block_lufs > _ABSOLUTE_GATE_LUFS)]
+    if len(gated) == 0:
+        return float("-inf")
+    return -0.691 + 10 * math.log10(float(gated.mean()))
 
 
 def _biquad_high_shelf(
@@ -72,17 +101,24 @@ class LoudnessModel:
     """
 
     def __init__(self, audio: np.ndarray[Any, Any], sample_rate: int) -> None:
-        from scipy.signal import lfilter
+        from scipy.signal import sosfilt
 
-        stereo = as_stereo(audio).astype(np.float64)
+        stereo = as_stereo(audio)
         # The BS.1770 pre-filter (+4 dB shelf above ~1.7 kHz) and RLB high-pass (~38 Hz), by
         # their analogue parameters so any sample rate gets the standard's response.
         shelf = _biquad_high_shelf(
             sample_rate, 1681.974450955533, 0.7071752369554193, 3.99984385397
         )
         high_pass = _biquad_high_pass(sample_rate, 38.13547087613982, 0.5003270373253953)
-        weighted = lfilter(*high_pass, lfilter(*shelf, stereo, axis=0), axis=0)
-        self._power = np.square(weighted).sum(axis=1)  # left and right weigh 1.0
+        sos = np.array([[*b, *a] for b, a in (shelf, high_pass)], dtype=np.float64)
+        sos /= sos[:, 3:4]
+        # One channel at a time, contiguous: filtering along axis 0 of a (n, 2) array is ~4x
+        # slower, and only one float64 channel is alive at a time.
+        self._power = np.zeros(len(stereo))  # left and right weigh 1.0
+        for channel in range(stereo.shape[1]):
+            weighted = sosfilt(sos, np.ascontiguousarray(stereo[:, channel], dtype=np.float64))
+            np.square(weighted, out=weighted)
+            self._power += weighted
         block = round(_BLOCK_S * sample_rate)
         hop = _BLOCK_S * _STEP
         count = round((len(stereo) / sample_rate - _BLOCK_S) / hop) + 1
@@ -100,14 +136,7 @@ class LoudnessModel:
         cumulative = np.concatenate([[0.0], np.cumsum(power)])
         block_power = (cumulative[self._ends] - cumulative[self._starts]) / self._lengths
         block_power *= 10 ** (gain_db / 10)
-        with np.errstate(divide="ignore"):
-            block_lufs = -0.691 + 10 * np.log10(block_power)
-        above = block_lufs > _ABSOLUTE_GATE_LUFS
-        if not above.any():
-            return float("-inf")
-        relative = -0.691 + 10 * math.log10(float(block_power[above].mean())) + _RELATIVE_GATE_LU
-        gated = block_power[above & (block_lufs > relative)]
-        return -0.691 + 10 * math.log10(float(gated.mean()))
+        return _gated_lufs(block_power)
 
 
 @lru_cache(maxsize=1)

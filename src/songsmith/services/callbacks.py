@@ -154,9 +154,9 @@ def wire_renderer(settings: Settings, blob_url: Callable[[str], str] | None = No
     from songsmith.api.suno.mapping import task_to_wire
 
     if blob_url is None:
-        from songsmith.blobs.local import LocalBlobStore
+        from songsmith.blobs.factory import make_blobs
 
-        blob_url = LocalBlobStore(settings.blob_dir, settings.resolved_public_base_url).url
+        blob_url = make_blobs(settings).url
     url_of = blob_url
 
     def render(task: Task, clips: Sequence[Clip]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ log = logging.getLogger("songsmith.worker.executor")
 
 
 def build_context(settings_json: str) -> PipelineContext:
-    from songsmith.blobs.local import LocalBlobStore
+    from songsmith.blobs.factory import make_blobs
     from songsmith.config import Settings
     from songsmith.engines.registry import EngineRegistry
     from songsmith.services import pipeline
@@ -34,7 +34,7 @@ def build_context(settings_json: str) -> PipelineContext:
     return pipeline.PipelineContext(
         settings=settings,
         store=SqlStore(settings.resolved_database_url, migrate=False),
-        blobs=LocalBlobStore(settings.blob_dir, settings.resolved_public_base_url),
+        blobs=make_blobs(settings),
         engines=EngineRegistry(settings),
     )
 

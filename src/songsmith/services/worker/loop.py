@@ -14,12 +14,15 @@ import signal
 import socket
 import threading
 import time
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from songsmith.services.worker.db_retry import DatabaseGaveUp, retry_database
 from songsmith.services.worker.job_process import JobProcess, Outcome
 from songsmith.services.worker.reaper import make_sweep, run_reaper_once
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from songsmith.config import Settings
     from songsmith.queue.typing import Lease, Queue
     from songsmith.store.typing import Store
@@ -29,6 +32,8 @@ log = logging.getLogger("songsmith.worker")
 LYRICS_QUEUE = "lyrics"  # task-level lyrics jobs: any worker takes them
 IDLE_POLL_S = 0.025  # submit-to-claim p99 budget is 100 ms; an idle peek is a cheap read
 DB_RETRY_S = 1.0
+
+T = TypeVar("T")
 
 
 class StopEvent(Protocol):
@@ -177,32 +182,60 @@ class Worker:
             outcome.kind,
             time.monotonic() - started,
         )
-        self._settle(lease, outcome, lost=heartbeat.lost.is_set())
+        try:
+            self._settle(lease, outcome, lost=heartbeat.lost.is_set())
+        except DatabaseGaveUp:  # shutting down during an outage: the lease expires, it reruns
+            log.warning("job %s left unsettled: the database is unavailable", lease.job_id)
+
+    def _db(self, call: Callable[[], T], what: str) -> T:
+        """Settling during a database outage retries with backoff; it never ends the worker."""
+        return retry_database(call, what=what, give_up=self._should_stop, sleep=self._pause)
+
+    def _pause(self, seconds: float) -> None:
+        if self.stop_event.is_set():  # wait() no longer blocks: keep the backoff spaced
+            time.sleep(seconds)
+        else:
+            self.stop_event.wait(seconds)
 
     def _settle(self, lease: Lease, outcome: Outcome, *, lost: bool) -> None:
         from songsmith.services.pipeline import finish_failed
 
         if outcome.kind == "ok":
-            self.queue.complete(lease)
+            self._db(lambda: self.queue.complete(lease), f"completing job {lease.job_id}")
             return
         if outcome.kind == "stopped":
             if not lost:  # graceful shutdown: hand the job back, the attempt does not count
-                self.queue.release(lease)
+                self._db(lambda: self.queue.release(lease), f"releasing job {lease.job_id}")
             return
         if outcome.kind == "timeout":
             message = f"The job ran longer than its {self.settings.job_timeout_s:g} s limit."
-            dead = self.queue.fail(lease, message, retry=False)
+            dead = self._db(
+                lambda: self.queue.fail(lease, message, retry=False), f"failing job {lease.job_id}"
+            )
             if dead is not None:
-                finish_failed(self.store, lease.spec, "timeout", message, self.settings)
+                self._db(
+                    lambda: finish_failed(
+                        self.store, lease.spec, "timeout", message, self.settings
+                    ),
+                    f"failing the clip of job {lease.job_id}",
+                )
             return
-        dead = self.queue.fail(lease, outcome.message, retry=outcome.retry)
+        dead = self._db(
+            lambda: self.queue.fail(lease, outcome.message, retry=outcome.retry),
+            f"failing job {lease.job_id}",
+        )
         if dead is None:
             return
         if outcome.retry:
             message = f"Failed after {dead.attempts} attempts: {outcome.message}"
         else:
             message = outcome.message
-        finish_failed(self.store, lease.spec, outcome.error_type, message, self.settings)
+        self._db(
+            lambda: finish_failed(
+                self.store, lease.spec, outcome.error_type, message, self.settings
+            ),
+            f"failing the clip of job {lease.job_id}",
+        )
 
 
 def run_worker(
