@@ -127,13 +127,13 @@ CASES: dict[str, Case] = {
         "/suno/submit/music",
         json={"task": "extend", "continue_clip_id": s["done_clips"][0], "continue_at": "9999"},
     ),
-    "error_400_not_supported_wav": lambda a, c, s: c.get(f"/suno/act/wav/{s['done_clips'][0]}"),
-    "error_400_not_supported_mp4": lambda a, c, s: c.get(f"/suno/act/mp4/{s['done_clips'][0]}"),
-    "error_400_not_supported_midi": lambda a, c, s: c.get(f"/suno/act/midi/{s['done_clips'][0]}"),
+    "act_wav_ok": lambda a, c, s: c.get(f"/suno/act/wav/{s['done_clips'][0]}"),
+    "act_mp4_running": lambda a, c, s: c.get(f"/suno/act/mp4/{s['done_clips'][0]}"),
+    "act_midi_running": lambda a, c, s: c.get(f"/suno/act/midi/{s['done_clips'][0]}"),
     "error_400_concat_not_an_extension": lambda a, c, s: c.post(
         "/suno/submit/concat", json={"clip_id": s["done_clips"][0], "is_infill": False}
     ),
-    "error_400_not_supported_upload": lambda a, c, s: c.post(
+    "upload_ok": lambda a, c, s: c.post(
         "/suno/uploads/audio-url", json={"url": "https://93.184.215.14/a.mp3"}
     ),
     "error_400_upload_bad_url": lambda a, c, s: c.post(

@@ -157,6 +157,7 @@ class BuiltinEngine:
             genre=composition.plan.genre,
             seed=seed,
             vocal_silence=unsung_spans(composition, score.duration_s),
+            consume=True,  # each raw stem is freed once mixed: peak RSS holds one set, not two
         )
         step(5, total)
         return np.ascontiguousarray(mix, dtype=np.float32), processed

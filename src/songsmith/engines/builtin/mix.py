@@ -151,7 +151,11 @@ def _block_curve(values: np.ndarray[Any, Any], block: int, length: int) -> np.nd
     points = np.concatenate([[values[0]], values, [values[-1]]]).astype(np.float32)
     ramp = (np.arange(block, dtype=np.float32) + 0.5) / block
     start, step = points[:-1], np.diff(points)
-    curve = (start[:, None] + step[:, None] * ramp[None, :]).ravel()
+    # Into one float32 buffer, in place: a full-length temporary per operand costs page faults.
+    grid = np.empty((len(start), block), np.float32)
+    np.multiply(step[:, None], ramp[None, :], out=grid)
+    grid += start[:, None]
+    curve = grid.ravel()
     offset = block // 2  # curve[0] sits half a block before the first centre
     return np.ascontiguousarray(curve[offset : offset + length])
 
@@ -424,13 +428,16 @@ def mix_stems(
     genre: str,
     seed: int,
     vocal_silence: Sequence[tuple[float, float]] = (),
+    consume: bool = False,
 ) -> tuple[Audio, dict[str, Audio]]:
     """(pre-master mix, processed stems): the processed stems sum to the mix (float rounding).
 
     `genre` is a family name of genres.py (unknown names mix like pop); `seed` varies pan and
     level a little and picks the reverb's noise, deterministically. `vocal_silence` lists
     (start_s, end_s) spans, e.g. instrumental sections, where the vocal stems are muted
-    (reverb tails included).
+    (reverb tails included). `consume=True` hands the stems over: each is removed from `stems`
+    once processed, so a caller holding no other reference frees it there (a 3-minute stereo
+    stem is ~63 MB; keeping raw and processed stems alive together doubled the mix's peak).
     """
     if not stems:
         return np.zeros((0, 2), np.float32), {}
@@ -444,7 +451,7 @@ def mix_stems(
     processed: dict[str, Audio] = {}
     dry: dict[str, np.ndarray[Any, Any]] = {}
     for group in sorted(stems):
-        audio = _fit(stems[group], length)
+        audio = _fit(stems.pop(group) if consume else stems[group], length)
         profile = PROFILES.get(group, _DEFAULT_PROFILE)
         pan_jitter, level_jitter = rng.uniform(-0.1, 0.1), rng.uniform(-0.5, 0.5)
         # Soundfont stems are usually exactly mono: carry one channel until the pan.
@@ -463,18 +470,22 @@ def mix_stems(
         signal = signal * (curve if signal.ndim == 1 else curve[:, None])
         send = None if profile.reverb_db is None else profile.reverb_db + style.reverb_offset_db
         pan = 0.0 if profile.pan == 0.0 else profile.pan + pan_jitter
-        dry[group] = signal
+        if group == LEAD_VOCALS:  # the only dry signal needed later (the vocal ride)
+            dry[group] = signal
+        del audio
         if profile.spectral or (send is not None and style.reverb_offset_db >= 1.0):
             processed[group] = _process(signal, sample_rate, profile, pan, send, room)
         else:
             processed[group] = _process_dry(signal, pan)
 
+    # The mix is accumulated in one buffer: the instruments first (the vocal ride compares
+    # the lead against them), then the vocals once ridden and muted.
+    mix = np.zeros((length, 2), np.float32)
+    for group in sorted(processed):
+        if group not in VOCAL_GROUPS:
+            mix += processed[group]
     if LEAD_VOCALS in dry:
-        backing = np.zeros((length, 2), np.float32)
-        for group, audio in processed.items():
-            if group not in VOCAL_GROUPS:
-                backing += audio
-        ride = _vocal_ride(dry[LEAD_VOCALS], processed[LEAD_VOCALS], backing, sample_rate)
+        ride = _vocal_ride(dry.pop(LEAD_VOCALS), processed[LEAD_VOCALS], mix, sample_rate)
         # Backing vocals follow the lead's ride so the blend between them stays as set.
         for group in VOCAL_GROUPS:
             if group in processed:
@@ -485,9 +496,9 @@ def mix_stems(
             if group in processed:
                 _scale_channels(processed[group], mute)
 
-    mix = np.zeros((length, 2), np.float32)
-    for group in sorted(processed):
-        mix += processed[group]
+    for group in VOCAL_GROUPS:
+        if group in processed:
+            mix += processed[group]
     # Headroom for the master and for streamed previews (which play the pre-master): one
     # static scale and one end fade for the mix and every stem, so the sum still holds (to
     # float rounding, about -140 dB).
