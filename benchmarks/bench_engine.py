@@ -130,7 +130,12 @@ def child(seconds: float, tags: str) -> dict[str, Any]:
     )
     runs = [_one_run(engine, job, stream=True), _one_run(engine, job, stream=False)]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"warm_up_cpu_s": round(warm_cpu, 2), "runs": runs, "peak_rss_mb": round(peak_mb)}
+    return {
+        "warm_up_cpu_s": round(warm_cpu, 2),
+        "runs": runs,
+        "peak_rss_mb": round(peak_mb),
+        "hugepage": os.environ.get("NUMPY_MADVISE_HUGEPAGE", "(numpy default: 1)"),
+    }
 
 
 def table(result: dict[str, Any]) -> str:
@@ -183,6 +188,7 @@ def table(result: dict[str, Any]) -> str:
     )
     add("stems", ", ".join(plain["stems"]), "-", None)
     add("load average (1 min)", f"{os.getloadavg()[0]:.2f}", "-", None)
+    add("NUMPY_MADVISE_HUGEPAGE", result.get("hugepage", "?"), "0 (worker env)", None)
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
 
@@ -196,7 +202,8 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.seconds, args.tags)))  # noqa: T201
         return
-    env = dict(os.environ, OMP_NUM_THREADS="1")
+    # As the worker starts its job processes (services/worker/job_process.py ENGINE_ENV).
+    env = {"NUMPY_MADVISE_HUGEPAGE": "0", **os.environ, "OMP_NUM_THREADS": "1"}
     command = [sys.executable, __file__, "--child", "--seconds", str(args.seconds)]
     done = subprocess.run(
         [*command, "--tags", args.tags], env=env, capture_output=True, text=True, check=True

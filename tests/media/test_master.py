@@ -85,3 +85,16 @@ def test_limiter_gain_holds_every_true_peak_under_the_ceiling() -> None:
     assert _independent_true_peak_db(limited) <= 20 * np.log10(ceiling) + 0.1
     # Smooth: no sample-to-sample gain jumps (a click) of more than 1%.
     assert np.max(np.abs(np.diff(curve))) < 0.01
+
+
+def test_in_place_master_scales_the_given_stems_and_matches_the_copying_one() -> None:
+    stems = groove(4.0)
+    mix = stems["drums"] + stems["bass"]
+    copied = master(mix, stems, RATE)
+    own = {name: audio.copy() for name, audio in stems.items()}
+    in_place = master(mix, own, RATE, in_place=True)
+    assert in_place.mp3 == copied.mp3
+    for name, audio in in_place.stems.items():
+        assert audio is own[name]  # the caller's buffer, now mastered
+        assert audio.tobytes() == copied.stems[name].tobytes()
+    assert stems["drums"].tobytes() != copied.stems["drums"].tobytes()  # default: inputs kept

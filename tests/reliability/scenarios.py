@@ -53,7 +53,11 @@ class Audit:
     failure: int = 0
     lost: int = 0  # accepted, then gone from the store
     stuck: int = 0  # not terminal when the deadline passed
-    double_completed: int = 0  # a clip whose result is not exactly its job's winning attempt's
+    # a clip completed outside one attempt its job's queue row knows of: the job is not done, or
+    # the clip holds a newer attempt than the queue ever issued. (A clip completed by attempt 1
+    # whose job was then closed by attempt 2 is fine: attempt 2 found it complete and did
+    # nothing, which is at-least-once execution with exactly-once effects.)
+    double_completed: int = 0
     orphan_files: int = 0  # blob or temp files no clip references
     corrupt: int = 0  # integrity_check not ok, or a partial file under a final name
     extra: dict[str, Any] = field(default_factory=dict)
@@ -122,7 +126,7 @@ def audit(
         for clip in store.get_clips(task_id):
             job = by_clip.get(clip.id)
             if clip.status is ClipStatus.COMPLETE and (
-                job is None or job["state"] != "done" or clip.attempt != job["token"]
+                job is None or job["state"] != "done" or not 1 <= clip.attempt <= job["token"]
             ):
                 result.double_completed += 1
     if expect_success and result.failure:

@@ -34,8 +34,9 @@ def assert_one_winner_each(store: SqlStore, queue: SqlQueue, task_ids: list[str]
         for clip in store.get_clips(task_id):
             job = jobs[clip.id]
             assert clip.status is ClipStatus.COMPLETE
-            # the clip's results are those of the job's last attempt, the one that completed
-            assert job["state"] == "done" and clip.attempt == job["token"]
+            # the clip's result is that of one attempt the queue issued; a later attempt may
+            # have found it complete (killed before `queue.complete`) and closed the job
+            assert job["state"] == "done" and 1 <= clip.attempt <= job["token"]
 
 
 def test_r1_sigkill_worker_mid_job(tmp_path: Path) -> None:

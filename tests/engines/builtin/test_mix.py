@@ -187,3 +187,16 @@ def test_rendered_score_mixes_end_to_end() -> None:
     assert len(mix) == 4 * RATE
     assert _residual_db(processed, mix) < -30
     assert _rms_db(mix) > -40
+
+
+def test_consuming_the_stems_gives_the_same_mix_and_empties_the_dict() -> None:
+    kept = _song(4.0)
+    handed_over = {name: audio.copy() for name, audio in kept.items()}
+    mix, processed = mix_stems(kept, RATE, genre="rock", seed=5)
+    consumed_mix, consumed = mix_stems(handed_over, RATE, genre="rock", seed=5, consume=True)
+    assert handed_over == {}  # every raw stem was released to the mixer
+    assert len(kept) == 6  # without consume the caller's dict is left alone
+    assert consumed_mix.tobytes() == mix.tobytes()
+    assert {n: a.tobytes() for n, a in consumed.items()} == {
+        n: a.tobytes() for n, a in processed.items()
+    }

@@ -24,6 +24,9 @@ log = logging.getLogger("songsmith.api.wire")
 
 BlobUrl = Callable[[str], str]  # blob id -> absolute URL
 
+# Bookkeeping kept in clip metadata that is not part of the wire (e.g. lazy render records).
+_INTERNAL_METADATA_KEYS = frozenset({"renders"})
+
 # Keys every clip's metadata shows (suno-wire.md 4.2); values not known yet are null.
 _CLIP_METADATA_KEYS: tuple[str, ...] = (
     "tags",
@@ -143,7 +146,7 @@ def clip_to_wire(clip: Clip, blob_url: BlobUrl) -> dict[str, Any]:
     else:
         audio_url = ""
     metadata: dict[str, Any] = {k: None for k in _CLIP_METADATA_KEYS}
-    metadata.update(clip.metadata)
+    metadata.update((k, v) for k, v in clip.metadata.items() if k not in _INTERNAL_METADATA_KEYS)
     metadata["duration"] = clip.duration if complete else None
     metadata["stream"] = bool(metadata.get("stream", True))
     if clip.status is ClipStatus.ERROR:
