@@ -86,7 +86,9 @@ def _one_run(engine: Any, job: Any, *, stream: bool) -> dict[str, Any]:
     if encoder is not None:
         encoder.flush()
     engine_cpu = time.process_time()
-    mastered = master(song.mix, song.stems, song.sample_rate)
+    # in_place: the pipeline has no use for the pre-master stems after mastering (one set of
+    # stem buffers instead of two; services/pipeline.py should pass it too).
+    mastered = master(song.mix, song.stems, song.sample_rate, in_place=True)
     assert song.score is not None
     json.dumps(song.score.to_dict())
     score_to_midi(song.score)

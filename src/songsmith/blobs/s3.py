@@ -20,6 +20,7 @@ from songsmith settings.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from collections.abc import Iterator
@@ -220,7 +221,10 @@ class S3BlobStore:
         )
 
 
+@functools.lru_cache(maxsize=8)
 def _make_client(endpoint_url: str, region: str) -> Any:
+    """One client per (endpoint, region) per process: clients are thread-safe and slow to make
+    (webhook payloads build a store per callback)."""
     try:
         import boto3
         from botocore.config import Config

@@ -274,6 +274,9 @@ def find_sections(
     return sections
 
 
+MIN_ANALYSIS_SAMPLES = 2**16  # the constant-Q chroma decimates by up to 64: keep n_fft inside
+
+
 def analyze(audio: npt.ArrayLike, sample_rate: int, *, notes: bool = False) -> dict[str, Any]:
     """Everything the edit modes read about a recording, JSON-ready.
 
@@ -285,6 +288,8 @@ def analyze(audio: npt.ArrayLike, sample_rate: int, *, notes: bool = False) -> d
 
     mono = to_mono(audio, sample_rate)
     end_s = mono.size / ANALYSIS_RATE
+    if 0 < mono.size < MIN_ANALYSIS_SAMPLES:  # a blip: pad so every STFT frame fits
+        mono = np.pad(mono, (0, MIN_ANALYSIS_SAMPLES - mono.size))
     bpm, beats = tempo_and_beats(mono)
     chroma = chromagram(mono) if mono.size else np.zeros((12, 0))
     key = estimate_key(chroma)

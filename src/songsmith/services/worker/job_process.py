@@ -15,7 +15,6 @@ from typing import Any
 from songsmith.queue.typing import Lease
 from songsmith.services.worker.protocol import LineReader, lease_to_dict, send
 
-
 # numpy asks the kernel for transparent huge pages on every large array by default; the engine
 # makes dozens of new 30-60 MB arrays per song and each then costs ~4x more CPU in page faults
 # (measured on the 2-core CI kernel). Read by numpy at import, so set before the child starts.
