@@ -31,6 +31,7 @@ from songsmith.blobs.local import _DEFAULT_TYPES, _SUFFIX_RE, InvalidBlobId, val
 _CHUNK = 64 * 1024
 STREAM_FLUSH_BYTES = 256 * 1024
 STREAM_FLUSH_S = 1.0
+MAX_PRESIGN_TTL_S = 7 * 24 * 3600
 _MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
 
 
@@ -104,7 +105,7 @@ class S3BlobStore:
         prefix: str = "",
         public_base_url: str,
         presign: bool = False,
-        presign_ttl_s: int = 7 * 24 * 3600,
+        presign_ttl_s: int = MAX_PRESIGN_TTL_S,
         client: Any = None,
     ) -> None:
         if not bucket:
@@ -113,7 +114,8 @@ class S3BlobStore:
         self.prefix = prefix
         self.public_base_url = public_base_url.rstrip("/")
         self.presign = presign
-        self.presign_ttl_s = presign_ttl_s
+        # SigV4 refuses URLs valid longer than 7 days: clamp rather than mint dead links.
+        self.presign_ttl_s = max(1, min(presign_ttl_s, MAX_PRESIGN_TTL_S))
         self.client = client if client is not None else _make_client(endpoint_url, region)
 
     # --- ids and keys ----------------------------------------------------------------------

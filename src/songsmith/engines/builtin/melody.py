@@ -22,6 +22,7 @@ from songsmith.engines.builtin.plan import SongPlan
 from songsmith.engines.score import Note, WordTiming
 
 VOICE_RANGES = {"f": (57, 76), "m": (45, 64)}  # A3-E5, A2-E4
+MAX_LEAP = 9  # semitones between consecutive sung notes of a line (a major sixth)
 CHORUS_KINDS = frozenset(("chorus", "hook", "drop"))
 _MOTIFS = (  # scale steps relative to the phrase's centre; the chorus hook per seed
     (0, 1, 2, 2),
@@ -377,6 +378,8 @@ def _pitches(
         if prev_index is not None and not strong and abs(index - prev_index) > 2:
             index = prev_index + (2 if index > prev_index else -2)  # steps between strong beats
         index = min(max(index, 0), top)
+        while prev_index is not None and abs(scale[index] - scale[prev_index]) > MAX_LEAP:
+            index += -1 if index > prev_index else 1  # singable: no leap beyond a sixth
         repeats = repeats + 1 if index == prev_index else 0
         prev_index = index
         result.append(scale[index])
