@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import random
 import secrets
@@ -519,8 +520,21 @@ def r5_write_kills(folder: Path, kills: int, seed: int = 5, log: Log = print) ->
         store.close()
     finals = [p for p in (folder / "blobs").rglob("*") if p.is_file() and BLOB_ID_RE.match(p.name)]
     partial = [p for p in finals if p.stat().st_size != BLOB_SIZE]
+    with sqlite3.connect(db) as conn:
+        referenced = {
+            blob
+            for (artifacts,) in conn.execute("SELECT artifacts FROM clips")
+            for blob in json.loads(artifacts or "{}").values()
+        }
+    # The victim writes through the bare LocalBlobStore, not the pipeline's per-attempt journal,
+    # so nothing collects its leftovers: counted apart (not as orphan_files of the pipeline).
     result.extra.update(
-        integrity_check=integrity, kills=kills, final_blobs=len(finals), partial_finals=len(partial)
+        integrity_check=integrity,
+        kills=kills,
+        final_blobs=len(finals),
+        partial_finals=len(partial),
+        unjournaled_unreferenced_finals=len([p for p in finals if p.name not in referenced]),
+        unjournaled_temp_files=len(list((folder / "blobs" / "tmp").glob("*.part"))),
     )
     if integrity != "ok" or partial:
         result.corrupt += len(partial) + (integrity != "ok")

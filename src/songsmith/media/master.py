@@ -172,7 +172,9 @@ def master(
             if abs(measured - target_lufs) <= _AIM_TOLERANCE_LU or round_ == 2:
                 break
             gain_db += min(target_lufs - measured, _MAX_GAIN_SEARCH_DB / 3)
-        gain_curve = curve * linear_gain
+        limiter_min = float(curve.min())
+        gain_curve = curve
+        gain_curve *= linear_gain  # in place: the limiter curve is not needed again
         out = _apply(source, gain_curve)
         mp3 = encode_mp3(out, rate)
         lufs, peak, sample_peak = _measure(mp3)
@@ -199,6 +201,6 @@ def master(
         true_peak_db=peak,
         sample_rate=rate,
         mp3=mp3,
-        limiter_db=max(0.0, -20 * math.log10(max(float(curve.min()), 1e-6))),
+        limiter_db=max(0.0, -20 * math.log10(max(limiter_min, 1e-6))),
         passes=passes,
     )
