@@ -70,6 +70,9 @@ class EngineCapabilities:
     sample_rate: int
     streams: bool  # calls the audio callback while rendering
     has_score: bool  # returns a score (MIDI, timings) and exact stems
+    # clips one `generate_batch(jobs, progress) -> list[Song]` call takes; > 1: the worker runs
+    # the clips of a submit as one job (one batched engine call) instead of one job per clip
+    batch_size: int = 1
 
 
 class Engine(Protocol):

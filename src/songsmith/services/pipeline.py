@@ -395,27 +395,91 @@ def run_generate(ctx: PipelineContext, lease: Lease) -> None:
         except Exception:  # the stream is a preview; the final mp3 matters
             log.exception("closing the stream of clip %s failed", clip.id)
 
+    stream = feedback.stream.blob_id if feedback.stream is not None else None
+    if _publish(ctx, lease.attempt, clip, job, song, engine_name, stream):
+        finish_task(store, task.id, ctx.settings)
+
+
+def _publish(
+    ctx: PipelineContext,
+    attempt: int,
+    clip: Clip,
+    job: GenerationJob,
+    song: Song,
+    engine_name: str,
+    stream_blob: str | None,
+) -> bool:
+    """Store the media of one clip and complete it, fenced by `attempt`. False: a newer attempt
+    owns the clip, and this attempt's files are removed again (only the winner's stay)."""
+    store = ctx.store
     artifacts, duration, metadata = _store_outputs(ctx, song, job, clip, engine_name)
     metadata.update(_clip_metadata(song, job, engine_name, duration))
     written = job.extra.get("written")
     if isinstance(written, dict):  # inspiration: show what songsmith wrote and sang
         metadata.update(prompt=written["prompt"], tags=written["tags"])
-    if not store.complete_clip(
+    if store.complete_clip(
         clip.id,
-        lease.attempt,
+        attempt,
         duration=duration,
         artifacts=artifacts,
         metadata=metadata,
         title=written["title"] if isinstance(written, dict) else None,
     ):
-        current = store.get_clip(clip.id, None)
-        for blob_id in artifacts.values():
-            ctx.blobs.delete(blob_id)
-        if feedback.stream is not None and (
-            current is None or current.artifacts.get("stream") != feedback.stream.blob_id
-        ):
-            ctx.blobs.delete(feedback.stream.blob_id)
+        return True
+    current = store.get_clip(clip.id, None)
+    for blob_id in artifacts.values():
+        ctx.blobs.delete(blob_id)
+    if stream_blob is not None and (
+        current is None or current.artifacts.get("stream") != stream_blob
+    ):
+        ctx.blobs.delete(stream_blob)
+    return False
+
+
+def run_generate_batch(ctx: PipelineContext, lease: Lease) -> None:
+    """Every clip of a task in one engine call (engines that batch, e.g. ACE-Step on a GPU,
+    denoise both clips of a submit together). One lease fences all of its clips."""
+    spec = lease.spec
+    store = ctx.store
+    task = store.get_task(spec.task_id, None)
+    if task is None:
+        raise GenerationFailed("internal", "The task of this job no longer exists.")
+    if task.status.terminal:
         return
+    clips = [c for c in store.get_clips(task.id) if c.id in spec.payload.get("clip_ids", [])]
+    # clips an earlier attempt finished stay as they are (effects once)
+    todo = [c for c in clips if not c.status.terminal and store.start_clip(c.id, lease.attempt)]
+    if not todo:
+        finish_task(store, task.id, ctx.settings)
+        return
+    store.set_task_status(task.id, TaskStatus.IN_PROGRESS)
+    engine_name = str(spec.payload.get("engine") or ctx.settings.engine_for_mv(todo[0].mv)[0])
+    jobs = [build_job(ctx, task, clip, spec) for clip in todo]
+    try:
+        engine = ctx.engines.get(engine_name, jobs[0].preset)
+    except NotSupported as exc:
+        raise GenerationFailed("engine_unavailable", exc.message) from None
+    feedback = [
+        _ClipFeedback(ctx, c.id, task.id, lease.attempt, engine.capabilities.sample_rate)
+        for c in todo
+    ]
+
+    def progress(done: int, total: int) -> None:
+        for one in feedback:
+            one.progress(done, total)
+
+    try:
+        for one in feedback:
+            one._set(0)
+        generate_batch = getattr(engine, "generate_batch", None)
+        if generate_batch is not None:
+            songs = list(generate_batch(jobs, progress))
+        else:
+            songs = [engine.generate(job, progress) for job in jobs]
+    except _LeaseLost:
+        return
+    for clip, job, song in zip(todo, jobs, songs, strict=True):
+        _publish(ctx, lease.attempt, clip, job, song, engine_name, None)
     finish_task(store, task.id, ctx.settings)
 
 
@@ -613,6 +677,7 @@ def run_concat(ctx: PipelineContext, lease: Lease) -> None:
 
 HANDLERS: dict[str, Handler] = {
     "generate": run_generate,
+    "generate_batch": run_generate_batch,
     "concat": run_concat,
     "lyrics": run_lyrics,
     "upload": run_upload_analysed,
@@ -646,6 +711,12 @@ def finish_failed(
         return
     if spec.clip_id is not None:
         store.fail_clip(spec.clip_id, None, error_type, message)
+        finish_task(store, spec.task_id, settings)
+        return
+    if spec.kind == "generate_batch":  # one job for several clips: each open one ends `error`
+        for clip in store.get_clips(spec.task_id):
+            if clip.id in spec.payload.get("clip_ids", []) and not clip.status.terminal:
+                store.fail_clip(clip.id, None, error_type, message)
         finish_task(store, spec.task_id, settings)
         return
     task = store.get_task(spec.task_id, None)

@@ -184,15 +184,23 @@ def submit_music(ctx: SubmitContext, key: ApiKey, req: GenerationRequest) -> str
     )
     ctx.store.create_task(task, clips)
     payload = {"mode": mode.value, "mv": mv.mv, "engine": engine, "preset": preset}
-    _enqueue_all(
-        ctx,
-        task,
-        [
-            JobSpec(task_id=task_id, clip_id=c.id, kind="generate", queue=engine, payload=payload)
-            for c in clips
-        ],
-    )
+    _enqueue_all(ctx, task, _generation_jobs(ctx, task_id, clips, engine, payload))
     return task_id
+
+
+def _generation_jobs(
+    ctx: SubmitContext, task_id: str, clips: list[Clip], engine: str, payload: dict[str, Any]
+) -> list[JobSpec]:
+    """One job per clip (clips render in parallel on several workers), or one job for all when
+    the engine batches them in one call (a GPU denoises both clips of a submit together)."""
+    caps = ctx.capabilities(engine)
+    if caps is not None and 1 < len(clips) <= caps.batch_size:
+        batch = {**payload, "clip_ids": [c.id for c in clips]}
+        return [JobSpec(task_id, None, kind="generate_batch", queue=engine, payload=batch)]
+    return [
+        JobSpec(task_id=task_id, clip_id=c.id, kind="generate", queue=engine, payload=payload)
+        for c in clips
+    ]
 
 
 def submit_lyrics(

@@ -60,7 +60,9 @@ class AceStepCapabilities(EngineCapabilities):
         return task
 
 
-def capabilities_for(info: CheckpointInfo, preset: str) -> AceStepCapabilities:
+def capabilities_for(
+    info: CheckpointInfo, preset: str, batch_size: int = 2
+) -> AceStepCapabilities:
     tasks = info.tasks
     modes = frozenset(mode for mode, task in TASK_BY_MODE.items() if task in tasks)
     return AceStepCapabilities(
@@ -69,6 +71,7 @@ def capabilities_for(info: CheckpointInfo, preset: str) -> AceStepCapabilities:
         sample_rate=info.sample_rate,
         streams=False,
         has_score=False,
+        batch_size=batch_size,
         tasks=tasks,
         preset=preset,
         model_version=info.model_version,

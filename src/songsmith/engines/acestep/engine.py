@@ -82,7 +82,9 @@ class AceStepEngine:
             else:
                 self.folder = str(folder)
                 self.info = read_checkpoint_info(folder)
-        self.capabilities: AceStepCapabilities = capabilities_for(self.info, self.spec.name)
+        self.capabilities: AceStepCapabilities = capabilities_for(
+            self.info, self.spec.name, batch_size
+        )
         self._runtime_options: dict[str, Any] = dict(
             device=device,
             compile=compile,
