@@ -378,7 +378,10 @@ def _pitches(
         if prev_index is not None and not strong and abs(index - prev_index) > 2:
             index = prev_index + (2 if index > prev_index else -2)  # steps between strong beats
         index = min(max(index, 0), top)
-        while prev_index is not None and abs(scale[index] - scale[prev_index]) > MAX_LEAP:
+        capped = prev_index is not None and not (last and final)  # the tonic resolution stays
+        while (
+            capped and prev_index is not None and abs(scale[index] - scale[prev_index]) > MAX_LEAP
+        ):
             index += -1 if index > prev_index else 1  # singable: no leap beyond a sixth
         repeats = repeats + 1 if index == prev_index else 0
         prev_index = index
