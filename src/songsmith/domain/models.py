@@ -66,4 +66,5 @@ class Persona:
     clip_ids: list[str]
     is_public: bool
     created_at: datetime
-    profile: dict[str, Any] = field(default_factory=dict)  # voice and style profile of the root clip
+    # voice and style profile of the root clip
+    profile: dict[str, Any] = field(default_factory=dict)

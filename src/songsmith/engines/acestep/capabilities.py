@@ -60,9 +60,7 @@ class AceStepCapabilities(EngineCapabilities):
         return task
 
 
-def capabilities_for(
-    info: CheckpointInfo, preset: str, batch_size: int = 2
-) -> AceStepCapabilities:
+def capabilities_for(info: CheckpointInfo, preset: str, batch_size: int = 2) -> AceStepCapabilities:
     tasks = info.tasks
     modes = frozenset(mode for mode, task in TASK_BY_MODE.items() if task in tasks)
     return AceStepCapabilities(
