@@ -58,3 +58,16 @@ def test_dense_and_sparse_paths_agree() -> None:
     sparse = true_peak_envelope(mix, floor=0.9 * float(dense.max()))  # few candidates: gathered
     loud = dense >= 0.9 * float(dense.max())
     np.testing.assert_allclose(sparse[loud], dense[loud], rtol=1e-5)
+
+
+def test_true_peak_in_pieces_equals_one_pass_at_the_piece_boundaries() -> None:
+    from songsmith.media.loudness import _MEASURE_PIECE
+
+    rng = np.random.default_rng(3)
+    audio = (rng.standard_normal((2 * _MEASURE_PIECE + 999, 2)) * 0.2).astype(np.float32)
+    for position in (_MEASURE_PIECE - 2, _MEASURE_PIECE, _MEASURE_PIECE + 3, 4):
+        peaked = audio.copy()
+        peaked[position : position + 2, 0] = (0.95, -0.95)  # inter-sample overshoot near a cut
+        whole = float(true_peak_envelope(peaked, floor=0.95).max())
+        assert true_peak_dbtp(peaked) == 20 * np.log10(whole)
+        assert whole > 0.95

@@ -21,6 +21,7 @@ _ABSOLUTE_GATE_LUFS = -70.0
 _RELATIVE_GATE_LU = -10.0
 _OVERSAMPLE = 4
 _HALF_TAPS = 12  # interpolator taps on each side (as long as scipy's 4x resample_poly filter)
+_MEASURE_PIECE = 441_000  # samples filtered or measured at a time (small temporaries)
 
 
 def integrated_loudness(audio: np.ndarray[Any, Any], sample_rate: int) -> float:
@@ -31,6 +32,7 @@ def integrated_loudness(audio: np.ndarray[Any, Any], sample_rate: int) -> float:
     pyloudnorm filters strided columns of a copy and squares every overlapping block again.
     """
     import pyloudnorm
+    from scipy.signal import lfilter
 
     stereo = as_stereo(audio)
     if len(stereo) < int(0.4 * sample_rate) + 1:
@@ -47,8 +49,18 @@ def integrated_loudness(audio: np.ndarray[Any, Any], sample_rate: int) -> float:
     for channel in range(stereo.shape[1]):
         filtered = stereo[:, channel].copy()
         for stage in meter._filters.values():
-            filtered[:] = stage.apply_filter(filtered)  # float32 storage, as pyloudnorm's
+            # stage.apply_filter's arithmetic, run over 10 s pieces with the filter state carried
+            # (the same recurrence, so the same values) to keep float64 temporaries small; stored
+            # as float32, as pyloudnorm's copy is.
+            b, a = stage.b, stage.a
+            state = np.zeros(max(len(a), len(b)) - 1)
+            for begin in range(0, len(filtered), _MEASURE_PIECE):
+                piece = filtered[begin : begin + _MEASURE_PIECE]
+                weighted, state = lfilter(b, a, piece, zi=state)
+                weighted *= stage.passband_gain
+                piece[:] = weighted
         squared = np.square(filtered)
+        del filtered
         energy += [scale * np.sum(squared[low:high]) for low, high in bounds]
     return _gated_lufs(energy)
 
@@ -180,7 +192,8 @@ def true_peak_envelope(audio: np.ndarray[Any, Any], floor: float = 0.0) -> np.nd
     """
     stereo = as_stereo(audio)
     channels = [np.pad(stereo[:, c], _HALF_TAPS) for c in range(2)]
-    padded_peak = np.maximum(np.abs(channels[0]), np.abs(channels[1]))
+    padded_peak = np.abs(channels[0])
+    np.maximum(padded_peak, np.abs(channels[1]), out=padded_peak)
     envelope = padded_peak[_HALF_TAPS : _HALF_TAPS + len(stereo)].copy()
     if len(stereo) == 0:
         return np.asarray(envelope)
@@ -214,8 +227,17 @@ def true_peak_dbtp(audio: np.ndarray[Any, Any]) -> float:
     stereo = as_stereo(audio)
     if len(stereo) == 0:
         return float("-inf")
-    sample_peak = float(np.abs(stereo).max())
+    sample_peak = max(float(stereo.max()), -float(stereo.min()))
     if sample_peak == 0.0:
         return float("-inf")
-    peak = float(true_peak_envelope(stereo, floor=sample_peak).max())
+    # In 10 s pieces, each with the interpolator's reach of real neighbours on both sides: the
+    # same values as one pass, without several song-long temporaries (the master's memory peak).
+    piece = _MEASURE_PIECE
+    peak = 0.0
+    for begin in range(0, len(stereo), piece):
+        end = min(begin + piece, len(stereo))
+        first = max(0, begin - _HALF_TAPS)
+        segment = stereo[first : min(len(stereo), end + _HALF_TAPS)]
+        envelope = true_peak_envelope(segment, floor=sample_peak)
+        peak = max(peak, float(envelope[begin - first : end - first].max()))
     return 20 * math.log10(peak)

@@ -117,7 +117,7 @@ def _scale(audio: Audio, gain: np.ndarray[Any, Any]) -> Audio:
 
 def _measure(mp3: bytes) -> tuple[float, float, float]:
     decoded, rate = decode_audio(mp3)
-    sample_peak = float(np.abs(decoded).max()) if len(decoded) else 0.0
+    sample_peak = max(float(decoded.max()), -float(decoded.min())) if len(decoded) else 0.0
     return integrated_loudness(decoded, rate), true_peak_dbtp(decoded), sample_peak
 
 
@@ -175,6 +175,10 @@ def master(
         limiter_min = float(curve.min())
         gain_curve = curve
         gain_curve *= linear_gain  # in place: the limiter curve is not needed again
+        # Measuring the mp3 is the master's memory peak: the aim's envelope is released here
+        # (a further pass, rare, measures it again).
+        source_envelope = np.zeros(0, np.float32)
+        envelope_floor_db = math.inf
         out = _apply(source, gain_curve)
         mp3 = encode_mp3(out, rate)
         lufs, peak, sample_peak = _measure(mp3)

@@ -513,7 +513,8 @@ def _store_outputs(
     blobs = ctx.blobs
     written: dict[str, str] = {}
     try:
-        mastered = master(song.mix, song.stems, song.sample_rate)
+        # in place: the engine's stems are not read again, and a second set would cost ~0.5 GB
+        mastered = master(song.mix, song.stems, song.sample_rate, in_place=True)
         rate = mastered.sample_rate
         # The master hands back the mp3 it measured; encode only if it did not.
         mp3 = mastered.mp3 or encode_mp3(mastered.mix, rate)

@@ -51,7 +51,7 @@ def render_to_dir(
         vocal_gender=vocal_gender,
     )
     song = (engine or BuiltinEngine()).generate(job, lambda _done, _total: None)
-    mastered = master(song.mix, song.stems, song.sample_rate)
+    mastered = master(song.mix, song.stems, song.sample_rate, in_place=True)
 
     files: dict[str, str] = {}
 

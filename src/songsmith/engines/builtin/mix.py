@@ -502,7 +502,8 @@ def mix_stems(
     # Headroom for the master and for streamed previews (which play the pre-master): one
     # static scale and one end fade for the mix and every stem, so the sum still holds (to
     # float rounding, about -140 dB).
-    peak = float(np.abs(mix).max()) if length else 0.0
+    # max and -min: no song-long |mix| temporary (this is the mix stage's memory peak).
+    peak = max(float(mix.max()), -float(mix.min())) if length else 0.0
     scale = np.float32(_MIX_PEAK / peak) if peak > _MIX_PEAK else np.float32(1.0)
     fade_len = min(length, int(_END_FADE_S * sample_rate))
     fade = np.linspace(1.0, 0.0, fade_len, dtype=np.float32)[:, None]
