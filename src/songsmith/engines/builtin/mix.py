@@ -72,7 +72,9 @@ PROFILES: dict[str, StemProfile] = {
     "woodwinds": StemProfile(-28, -0.35, 150, (200, 0), (2000, 1.0, 1.0), 1.5, 5, -13),
     "synth": StemProfile(-26, 0.2, 80, (150, 0), (500, -1.5, 1.0), 2.0, 6, -14),
     "fx": StemProfile(-30, 0.0, 150, (200, 0), (1000, 0, 1.0), 1.0, 6, -9),
-    LEAD_VOCALS: StemProfile(-20, 0.0, 100, (200, -1.0), (3000, 2.5, 1.0), 3.0, 8, -13),
+    # a drier lead (send -18 dB): at -13 dB the tail of louder low notes measured over short
+    # high ones, so the stem read an octave off (quality.md pitch bar) though the voice was right
+    LEAD_VOCALS: StemProfile(-20, 0.0, 100, (200, -1.0), (3000, 2.5, 1.0), 3.0, 8, -18),
     BACKING_VOCALS: StemProfile(-26, 0.0, 150, (250, -2.0), (3000, 1.0, 1.0), 2.5, 6, -10),
 }
 _DEFAULT_PROFILE = StemProfile(-27, 0.0, 100, reverb_db=-15)
