@@ -591,60 +591,6 @@ def run_lyrics(ctx: PipelineContext, lease: Lease) -> None:
     notify(store, task.id, ctx.settings)
 
 
-# --- upload ----------------------------------------------------------------------------------
-
-
-def run_upload_job(ctx: PipelineContext, lease: Lease) -> None:
-    """An audio URL fetched (SSRF-guarded) and decoded (bounded) into a clip: mp3 + cover.
-
-    The upload keeps its own loudness (it is the user's master); it is only re-encoded to the
-    delivery format. `task.request["url"]` is the URL the API accepted.
-    """
-    from songsmith.media.codecs import encode_mp3
-    from songsmith.media.cover import cover_images
-    from songsmith.services.upload import run_upload
-
-    spec, store, blobs = lease.spec, ctx.store, ctx.blobs
-    if spec.clip_id is None:
-        raise GenerationFailed("internal", "An upload job needs a clip.")
-    task = store.get_task(spec.task_id, None)
-    clip = store.get_clip(spec.clip_id, None)
-    if task is None or clip is None:
-        raise GenerationFailed("internal", "The task or clip of this job no longer exists.")
-    if clip.status.terminal or task.status.terminal:
-        if not task.status.terminal:  # settle what a killed attempt left open
-            finish_task(store, task.id, ctx.settings)
-        return
-    if not store.start_clip(clip.id, lease.attempt):
-        return
-    store.set_task_status(task.id, TaskStatus.IN_PROGRESS)
-    audio, rate = run_upload(str(task.request.get("url") or ""), ctx.settings)
-    store.set_clip_progress(clip.id, lease.attempt, 50)
-    written: dict[str, str] = {}
-    try:
-        written["mp3"] = blobs.put(encode_mp3(audio, rate), content_type="audio/mpeg", suffix="mp3")
-        seed = _seed_for(task, clip)
-        small, large = cover_images(clip.title, "", seed)
-        written["image"] = blobs.put(small, content_type="image/jpeg", suffix="jpg")
-        written["image_large"] = blobs.put(large, content_type="image/jpeg", suffix="jpg")
-    except BaseException:
-        for blob_id in written.values():
-            blobs.delete(blob_id)
-        raise
-    duration = round(len(audio) / float(rate), 3)
-    if not store.complete_clip(
-        clip.id,
-        lease.attempt,
-        duration=duration,
-        artifacts=written,
-        metadata={"type": "upload", "duration": duration, "sample_rate": rate},
-    ):
-        for blob_id in written.values():
-            blobs.delete(blob_id)
-        return
-    finish_task(store, task.id, ctx.settings)
-
-
 # --- media kinds (their bodies live in services/act.py, stems.py, upload_job.py) ------------
 
 
