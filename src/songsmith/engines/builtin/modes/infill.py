@@ -11,13 +11,7 @@ from songsmith.engines.builtin.modes.context import context_of
 from songsmith.engines.builtin.modes.errors import require_source, window_of
 from songsmith.engines.builtin.modes.extend import language_of
 from songsmith.engines.builtin.modes.perform import perform, song_of
-from songsmith.engines.builtin.modes.segment import (
-    bar_span,
-    complete,
-    harmony_for,
-    plan_for,
-    window_form,
-)
+from songsmith.engines.builtin.modes.segment import plan_for, window_segment
 from songsmith.engines.typing import GenerationJob, ProgressCallback, Song
 
 
@@ -37,30 +31,10 @@ def infill_song(job: GenerationJob, progress: ProgressCallback | None = None) ->
     )
     lyrics = "" if job.instrumental else (job.lyrics or "")
     language = language_of(lyrics)
-    first_bar, bars = bar_span(ctx, start, end)
-    bar_start = ctx.bar_time(first_bar)
-    form, notes = window_form(
-        ctx,
-        plan,
-        first_bar=first_bar,
-        bars=bars,
-        start_s=start,
-        end_s=end,
-        lyrics=lyrics,
-        language=language,
-    )
-    step(1, 5)
-    harmony = harmony_for(ctx, plan, form, bar_start, job.seed)
-    segment = complete(
-        plan,
-        form,
-        harmony,
-        seed=job.seed,
-        language=language,
-        offset_s=start - bar_start,
-        duration_s=end - start,
-        notes=notes,
-    )
+    segment = window_segment(
+        ctx, plan, start_s=start, end_s=end, lyrics=lyrics, language=language, seed=job.seed,
+        step=step,
+    )  # fmt: skip
     mix, stems = perform(segment, seed=job.seed, language=language, progress=step)
     step(5, 5)
     return song_of(

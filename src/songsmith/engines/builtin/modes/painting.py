@@ -25,6 +25,7 @@ from songsmith.engines.builtin.modes.segment import (
     harmony_for,
     plan_for,
     window_form,
+    window_segment,
 )
 from songsmith.engines.score import Note, WordTiming
 from songsmith.engines.typing import Audio, GenerationJob, ProgressCallback, Song, SourceMaterial
@@ -116,31 +117,10 @@ def overpainting_song(job: GenerationJob, progress: ProgressCallback | None = No
     )
     lyrics = job.lyrics or ""
     language = language_of(lyrics)
-    first_bar, bars = bar_span(ctx, start, end)
-    bar_start = ctx.bar_time(first_bar)
-    form, notes = window_form(
-        ctx,
-        plan,
-        first_bar=first_bar,
-        bars=bars,
-        start_s=start,
-        end_s=end,
-        lyrics=lyrics,
-        language=language,
-    )
-    step(1, 5)
-    harmony = harmony_for(ctx, plan, form, bar_start, job.seed)
-    segment = complete(
-        plan,
-        form,
-        harmony,
-        seed=job.seed,
-        language=language,
-        offset_s=start - bar_start,
-        duration_s=end - start,
-        accompany=False,
-        notes=notes,
-    )
+    segment = window_segment(
+        ctx, plan, start_s=start, end_s=end, lyrics=lyrics, language=language, seed=job.seed,
+        step=step, accompany=False,
+    )  # fmt: skip
     voice, vocal_stems = perform(segment, seed=job.seed, language=language, progress=step)
     length = len(voice)
     backing = _sum(backing_stems, length)

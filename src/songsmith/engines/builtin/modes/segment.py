@@ -9,6 +9,7 @@ line and is then shifted and cut so that 0 s is the edit's start, on the source'
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from songsmith.engines.builtin.arrange import arrange
@@ -306,4 +307,45 @@ def cut_score(score: Score, offset_s: float, duration_s: float) -> Score:
     ]
     return replace(
         score, tracks=tracks, sections=sections, words=words, chords=chords, duration_s=duration_s
+    )
+
+
+def window_segment(
+    ctx: MusicalContext,
+    plan: SongPlan,
+    *,
+    start_s: float,
+    end_s: float,
+    lyrics: str,
+    language: str,
+    seed: int,
+    step: Callable[[int, int], None],
+    accompany: bool = True,
+) -> Segment:
+    """New music for [start_s, end_s] of a source, on its bar grid and chords (infill, add
+    vocals): form from the lyrics, harmony, melody, arrangement, cut to the window."""
+    first_bar, bars = bar_span(ctx, start_s, end_s)
+    bar_start = ctx.bar_time(first_bar)
+    form, notes = window_form(
+        ctx,
+        plan,
+        first_bar=first_bar,
+        bars=bars,
+        start_s=start_s,
+        end_s=end_s,
+        lyrics=lyrics,
+        language=language,
+    )
+    step(1, 5)
+    harmony = harmony_for(ctx, plan, form, bar_start, seed)
+    return complete(
+        plan,
+        form,
+        harmony,
+        seed=seed,
+        language=language,
+        offset_s=start_s - bar_start,
+        duration_s=end_s - start_s,
+        accompany=accompany,
+        notes=notes,
     )
