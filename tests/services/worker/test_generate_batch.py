@@ -17,6 +17,7 @@ from songsmith.engines.registry import EngineRegistry
 from songsmith.engines.testing import TestingEngine
 from songsmith.engines.typing import GenerationJob, ProgressCallback, Song
 from songsmith.queue.sql import SqlQueue
+from songsmith.queue.typing import Lease
 from songsmith.services.pipeline import PipelineContext, execute, finish_failed
 from songsmith.services.submit import SubmitContext, _generation_jobs
 from songsmith.store.sql import SqlStore
@@ -49,6 +50,23 @@ def _stored_task(store: SqlStore, tags: str) -> tuple[Task, list[Clip]]:
     return task, clips
 
 
+def _claimed_batch(
+    settings: Settings, store: SqlStore, queue: SqlQueue, blobs: LocalBlobStore, tags: str
+) -> tuple[PipelineContext, Task, Lease]:
+    """A stored two-clip task, its one batch job enqueued as submit does, and that job claimed."""
+    engines = EngineRegistry(settings)
+    engines.register("batching", f"{__name__}:BatchingEngine")
+    task, clips = _stored_task(store, tags)
+    payload = {"mode": "custom", "engine": "batching", "clip_ids": [c.id for c in clips]}
+    caps = {"batching": BatchingEngine.capabilities}
+    (spec,) = _generation_jobs(SubmitContext(store, queue, settings, caps.get), task.id, clips,
+                               "batching", payload)  # fmt: skip
+    queue.enqueue(spec)
+    lease = queue.claim("w", ["batching"], 5.0)
+    assert lease is not None
+    return PipelineContext(settings, store, blobs, engines), task, lease
+
+
 def test_submit_makes_one_job_per_task_for_a_batching_engine(
     settings: Settings, store: SqlStore, queue: SqlQueue
 ) -> None:
@@ -68,18 +86,7 @@ def test_submit_makes_one_job_per_task_for_a_batching_engine(
 def test_batch_job_completes_both_clips_in_one_engine_call(
     settings: Settings, store: SqlStore, queue: SqlQueue, blobs: LocalBlobStore
 ) -> None:
-    engines = EngineRegistry(settings)
-    engines.register("batching", f"{__name__}:BatchingEngine")
-    ctx = PipelineContext(settings, store, blobs, engines)
-    task, clips = _stored_task(store, "pop testing:duration=1")
-    payload = {"mode": "custom", "engine": "batching", "clip_ids": [c.id for c in clips]}
-    submit_ctx = SubmitContext(
-        store, queue, settings, {"batching": BatchingEngine.capabilities}.get
-    )
-    (spec,) = _generation_jobs(submit_ctx, task.id, clips, "batching", payload)
-    queue.enqueue(spec)
-    lease = queue.claim("w", ["batching"], 5.0)
-    assert lease is not None
+    ctx, task, lease = _claimed_batch(settings, store, queue, blobs, "pop testing:duration=1")
     BATCH_CALLS.clear()
     execute(ctx, lease)
     assert BATCH_CALLS == [2]
@@ -94,18 +101,7 @@ def test_batch_job_completes_both_clips_in_one_engine_call(
 def test_failed_batch_job_fails_every_open_clip(
     settings: Settings, store: SqlStore, queue: SqlQueue, blobs: LocalBlobStore
 ) -> None:
-    engines = EngineRegistry(settings)
-    engines.register("batching", f"{__name__}:BatchingEngine")
-    ctx = PipelineContext(settings, store, blobs, engines)
-    task, clips = _stored_task(store, "pop testing:fail")
-    payload = {"mode": "custom", "engine": "batching", "clip_ids": [c.id for c in clips]}
-    submit_ctx = SubmitContext(
-        store, queue, settings, {"batching": BatchingEngine.capabilities}.get
-    )
-    (spec,) = _generation_jobs(submit_ctx, task.id, clips, "batching", payload)
-    queue.enqueue(spec)
-    lease = queue.claim("w", ["batching"], 5.0)
-    assert lease is not None
+    ctx, task, lease = _claimed_batch(settings, store, queue, blobs, "pop testing:fail")
     try:
         execute(ctx, lease)
     except GenerationFailed as exc:
