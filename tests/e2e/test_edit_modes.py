@@ -9,10 +9,6 @@ cause (continue_at past the end, another key's clip); an infill spliced in by co
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from e2e.serve_process import serve_process
 from songsmith.services.keys import create_key
 from songsmith.store.sql import SqlStore
 
@@ -29,50 +26,17 @@ KEY = "sk-e2e-edit-" + uuid.uuid4().hex
 LYRICS = "[Verse]\nWalking down the streets\nBeneath the city lights\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     data_dir = tmp_path_factory.mktemp("e2e-edit")
-    port = _free_port()
     env = {
-        **os.environ,
         "SONGSMITH_DEFAULT_ENGINE": "builtin",
         "SONGSMITH_API_KEY": KEY,
         "SONGSMITH_RATE_LIMIT_PER_MINUTE": "6000",
         "OMP_NUM_THREADS": "1",
     }
-    log_path = data_dir.parent / f"serve-edit-{port}.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "from songsmith.cli import app; app()", "serve",
-             "--port", str(port), "--data-dir", str(data_dir), "--workers", "2"],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("serve did not become ready:\n" + log_path.read_text())
-            time.sleep(0.3)
-        yield {"base": base, "data_dir": data_dir, "log": log_path}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serve_process(data_dir, env, name="edit", ready_timeout_s=90) as server:
+        yield server
 
 
 def _finished(client: httpx.Client, task_id: str, server: dict[str, Any]) -> dict[str, Any]:

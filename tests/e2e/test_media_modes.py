@@ -9,9 +9,6 @@ from __future__ import annotations
 import http.server
 import io
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -24,16 +21,11 @@ import mido
 import numpy as np
 import pytest
 
+from e2e.serve_process import serve_process
 from songsmith.media.codecs import decode_audio, encode_wav
 
 ENV_KEY = "sk-e2e-media-" + uuid.uuid4().hex
 RATE = 44100
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class _Files(http.server.BaseHTTPRequestHandler):
@@ -65,9 +57,7 @@ def origin() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     data_dir = tmp_path_factory.mktemp("e2e-media")
-    port = _free_port()
     env = {
-        **os.environ,
         "SONGSMITH_DEFAULT_ENGINE": "testing",
         "SONGSMITH_API_KEY": ENV_KEY,
         "SONGSMITH_LOG_LEVEL": "warning",
@@ -75,33 +65,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "SONGSMITH_FETCH_ALLOW_CIDRS": "127.0.0.1/32",  # the origin above counts as "public"
         "OMP_NUM_THREADS": "1",
     }
-    log_path = data_dir.parent / f"serve-media-{port}.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "from songsmith.cli import app; app()", "serve",
-             "--port", str(port), "--data-dir", str(data_dir), "--workers", "2"],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("serve did not become ready:\n" + log_path.read_text())
-            time.sleep(0.2)
-        yield {"base": base, "log": log_path}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serve_process(data_dir, env, name="media", ready_timeout_s=60) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
