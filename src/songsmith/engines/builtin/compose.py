@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -96,7 +96,26 @@ def compose(job: GenerationJob, on_stage: StageCallback | None = None) -> Compos
 
 def metadata(composition: Composition, preset: str = "default") -> dict[str, Any]:
     """What the clip's metadata says about the song (suno-wire fields plus songsmith's own)."""
-    plan, score = composition.plan, composition.score
+    return score_metadata(
+        composition.plan,
+        composition.score,
+        has_vocal=composition.has_vocal,
+        language=composition.language,
+        notes=composition.notes,
+        preset=preset,
+    )
+
+
+def score_metadata(
+    plan: SongPlan,
+    score: Score,
+    *,
+    has_vocal: bool,
+    language: str,
+    notes: Sequence[str] = (),
+    preset: str = "default",
+) -> dict[str, Any]:
+    """Metadata of a composed song or an edit's segment, from its plan and score."""
     num, den = plan.time_signature
     data: dict[str, Any] = {
         "engine": "builtin",
@@ -116,13 +135,13 @@ def metadata(composition: Composition, preset: str = "default") -> dict[str, Any
             }
             for s in score.sections
         ],
-        "has_vocal": composition.has_vocal,
-        "vocal_gender": plan.vocal_gender if composition.has_vocal else None,
-        "language": composition.language,
+        "has_vocal": has_vocal,
+        "vocal_gender": plan.vocal_gender if has_vocal else None,
+        "language": language,
         "instruments": sorted({t.name for t in score.tracks if t.notes}),
     }
-    if composition.notes:
-        data["notes"] = list(composition.notes)
+    if notes:
+        data["notes"] = list(notes)
     return data
 
 

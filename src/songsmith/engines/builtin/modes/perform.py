@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from songsmith.engines.builtin.compose import score_metadata
 from songsmith.engines.builtin.modes.segment import LEAD_TRACK, Segment
 from songsmith.engines.score import Score
 from songsmith.engines.typing import Audio, ProgressCallback, Song
@@ -107,34 +108,11 @@ def song_of(
     has_vocal: bool | None = None,
 ) -> Song:
     """The `Song` with the metadata the composer's songs carry, plus the edit's own fields."""
-    plan, score = segment.plan, segment.score
-    num, den = plan.time_signature
+    score = segment.score
     vocal = segment.has_vocal if has_vocal is None else has_vocal
-    meta: dict[str, Any] = {
-        "engine": "builtin",
-        "preset": preset,
-        "seed": plan.seed,
-        "bpm": plan.bpm,
-        "key": plan.key,
-        "time_signature": f"{num}/{den}",
-        "genre": plan.genre,
-        "mood": plan.mood,
-        "sections": [
-            {
-                "name": s.name,
-                "label": s.label,
-                "start_s": round(s.start_s, 3),
-                "end_s": round(s.end_s, 3),
-            }
-            for s in score.sections
-        ],
-        "has_vocal": vocal,
-        "vocal_gender": plan.vocal_gender if vocal else None,
-        "language": language,
-        "instruments": sorted({t.name for t in score.tracks if t.notes}),
-    }
-    if segment.notes:
-        meta["notes"] = list(segment.notes)
+    meta = score_metadata(
+        segment.plan, score, has_vocal=vocal, language=language, notes=segment.notes, preset=preset
+    )
     meta.update(extra)
     return Song(
         sample_rate=SAMPLE_RATE,
