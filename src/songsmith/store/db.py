@@ -13,6 +13,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A process frozen inside a transaction (SIGSTOP, a stalled VM) keeps its row locks, and lease
+# rows it holds are then skipped by every other worker's claim and reaper (SKIP LOCKED) until it
+# wakes. PostgreSQL ends such a session after this long, so the locks go and its lease can expire.
+# Our transactions never sit idle for more than milliseconds.
+PG_IDLE_IN_TRANSACTION_TIMEOUT_MS = 15_000
 _IMMEDIATE = "songsmith_immediate"
 
 # SQLite connections are cheap and opened lazily, so the pool keeps enough of them for every
@@ -37,7 +42,10 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True, future=True)
+        options = f"-c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_TIMEOUT_MS}"
+        return create_engine(
+            url, pool_pre_ping=True, future=True, connect_args={"options": options}
+        )
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
