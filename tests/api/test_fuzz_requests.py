@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from api.helpers import Api
@@ -89,6 +89,7 @@ def _key(api: Api) -> Any:
 
 @settings(max_examples=40, deadline=None)
 @given(ident=st.text(min_size=1, max_size=300))
+@example(ident="/")  # once answered 307 (a redirect to the slash-less route)
 def test_random_ids_in_paths_never_error_on_the_server(api: Api, ident: str) -> None:
     from urllib.parse import quote
 

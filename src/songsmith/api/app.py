@@ -119,6 +119,9 @@ def create_app(
         version="0.1.0",
         docs_url=None,  # served by api/native.py with local assets (no CDN)
         redoc_url=None,
+        # an id that is "/" would otherwise be answered with a 307 to another route; unknown
+        # paths get the wire's 404 instead (the one trailing-slash alias is its own route)
+        redirect_slashes=False,
     )
     app.state.songsmith = state
     install_error_handlers(app)
