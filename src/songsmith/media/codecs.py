@@ -1,8 +1,8 @@
 """Audio codecs: mp3 (whole file and progressive stream), 16-bit wav, and decoding.
 
 Delivery formats are fixed by the wire contract (suno-wire.md section 1): mp3 44.1 kHz stereo
-192 kbit/s CBR, wav 44.1 kHz 16-bit stereo. Everything goes through PyAV (libmp3lame) so no
-external binary is needed.
+192 kbit/s CBR, wav 44.1 kHz 16-bit stereo. mp3 is encoded by LAME through `lameenc`
+(media/lame.py), decoding and resampling go through PyAV: no external binary is needed.
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from __future__ import annotations
 import io
 import wave
 from collections.abc import Collection
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from songsmith.media import lame
 
 if TYPE_CHECKING:
     from songsmith.engines.typing import Audio
@@ -22,7 +23,7 @@ DELIVERY_RATE = 44100
 MP3_BIT_RATE = 192_000
 # LAME speed/quality knob (0 best .. 9 fastest). 7 (no noise shaping) costs half of LAME's default
 # at 192 kbit/s with no audible loss at this bit rate; the engine's CPU budget is 8 s per song.
-MP3_COMPRESSION_LEVEL = "7"
+MP3_QUALITY = 7
 # The largest 16-bit value; float audio is scaled by it so +1.0 never wraps to -32768.
 _INT16_SCALE = 32767.0
 
@@ -68,42 +69,19 @@ def encode_wav(audio: Audio, sample_rate: int) -> bytes:
     return buffer.getvalue()
 
 
-def _planar_frame(block: Audio, pts: int) -> Any:
-    import av
-
-    frame = av.AudioFrame.from_ndarray(
-        np.ascontiguousarray(block.T), format="fltp", layout="stereo"
-    )
-    frame.sample_rate = DELIVERY_RATE
-    frame.pts = pts
-    return frame
-
-
 def encode_mp3(audio: Audio, sample_rate: int) -> bytes:
     """A complete mp3 file (with its Info/LAME header, so decoders trim the encoder delay)."""
-    import av
-
     stereo = resample(audio, sample_rate)
-    buffer = io.BytesIO()
-    with av.open(buffer, mode="w", format="mp3") as container:
-        stream = container.add_stream("libmp3lame", rate=DELIVERY_RATE, layout="stereo")
-        stream.bit_rate = MP3_BIT_RATE
-        stream.format = "fltp"
-        stream.codec_context.options = {"compression_level": MP3_COMPRESSION_LEVEL}
-        frame_size = stream.codec_context.frame_size or 1152
-        for start in range(0, len(stereo), frame_size):
-            block = stereo[start : start + frame_size]
-            for packet in stream.encode(_planar_frame(block, start)):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return buffer.getvalue()
+    encoder = lame.new_encoder(MP3_BIT_RATE, DELIVERY_RATE, MP3_QUALITY)
+    body = bytes(encoder.encode(lame.pcm16(stereo))) + bytes(encoder.flush())
+    header = lame.info_frame(lame.count_frames(body), len(body), len(stereo), MP3_BIT_RATE)
+    return header + body
 
 
 class Mp3StreamEncoder:
     """Progressive mp3: each `feed` returns whole mp3 frames to append to what was sent so far.
 
-    Raw MPEG frames with no container header, so any prefix of the concatenation plays. The
+    Raw MPEG frames with no header frame, so any prefix of the concatenation plays. The
     encoder keeps up to one frame of samples (plus LAME's look-ahead) until more arrive or `flush`.
     """
 
@@ -111,20 +89,10 @@ class Mp3StreamEncoder:
         import av
 
         self._sample_rate = sample_rate
-        self._codec = av.CodecContext.create("libmp3lame", "w")
-        self._codec.sample_rate = DELIVERY_RATE
-        self._codec.layout = "stereo"
-        self._codec.format = "fltp"
-        self._codec.bit_rate = MP3_BIT_RATE
-        self._codec.time_base = Fraction(1, DELIVERY_RATE)
-        self._codec.options = {"compression_level": MP3_COMPRESSION_LEVEL}
-        self._codec.open()
-        self._frame_size: int = self._codec.frame_size or 1152
+        self._encoder = lame.new_encoder(MP3_BIT_RATE, DELIVERY_RATE, MP3_QUALITY)
         self._resampler: Any = None
         if sample_rate != DELIVERY_RATE:
             self._resampler = av.AudioResampler(format="fltp", layout="stereo", rate=DELIVERY_RATE)
-        self._pending = np.zeros((0, 2), dtype=np.float32)
-        self._pts = 0
         self._closed = False
 
     def _to_delivery_rate(self, chunk: Audio | None) -> Audio:
@@ -145,35 +113,18 @@ class Mp3StreamEncoder:
         parts = [np.asarray(f.to_ndarray(), dtype=np.float32).T for f in frames]
         return np.concatenate(parts) if parts else np.zeros((0, 2), np.float32)
 
-    def _encode(self, frame: Any) -> bytes:
-        return b"".join(bytes(packet) for packet in self._codec.encode(frame))
-
     def feed(self, chunk: Audio) -> bytes:
         if self._closed:
             raise RuntimeError("Mp3StreamEncoder.feed after flush")
-        self._pending = np.concatenate([self._pending, self._to_delivery_rate(chunk)])
-        usable = len(self._pending) - len(self._pending) % self._frame_size
-        out = []
-        for start in range(0, usable, self._frame_size):
-            out.append(
-                self._encode(
-                    _planar_frame(self._pending[start : start + self._frame_size], self._pts)
-                )
-            )
-            self._pts += self._frame_size
-        self._pending = self._pending[usable:]
-        return b"".join(out)
+        return bytes(self._encoder.encode(lame.pcm16(self._to_delivery_rate(chunk))))
 
     def flush(self) -> bytes:
         if self._closed:
             return b""
         self._closed = True
-        tail = np.concatenate([self._pending, self._to_delivery_rate(None)])
-        out = []
-        if len(tail):
-            out.append(self._encode(_planar_frame(tail, self._pts)))
-        out.append(self._encode(None))
-        return b"".join(out)
+        tail = self._to_delivery_rate(None)
+        data = bytes(self._encoder.encode(lame.pcm16(tail))) if len(tail) else b""
+        return data + bytes(self._encoder.flush())
 
 
 def decode_audio(data: bytes, formats: Collection[str] | None = None) -> tuple[Audio, int]:

@@ -412,7 +412,7 @@ def _publish(
     """Store the media of one clip and complete it, fenced by `attempt`. False: a newer attempt
     owns the clip, and this attempt's files are removed again (only the winner's stay)."""
     store = ctx.store
-    artifacts, duration, metadata = _store_outputs(ctx, song, job, clip, engine_name)
+    artifacts, duration, metadata = store_outputs(ctx.blobs, song, job, job.title or clip.title)
     metadata.update(_clip_metadata(song, job, engine_name, duration))
     written = job.extra.get("written")
     if isinstance(written, dict):  # inspiration: show what songsmith wrote and sang
@@ -502,15 +502,14 @@ def _json_safe(value: Any) -> bool:
     return True
 
 
-def _store_outputs(
-    ctx: PipelineContext, song: Song, job: GenerationJob, clip: Clip, engine: str
+def store_outputs(
+    blobs: BlobStore, song: Song, job: GenerationJob, title: str
 ) -> tuple[dict[str, str], float, dict[str, Any]]:
     """Master, encode and store every eager artifact. Returns (artifacts, duration, metadata)."""
     from songsmith.media.codecs import encode_mp3, encode_wav
     from songsmith.media.cover import cover_images
     from songsmith.media.master import master
 
-    blobs = ctx.blobs
     written: dict[str, str] = {}
     try:
         # in place: the engine's stems are not read again, and a second set would cost ~0.5 GB
@@ -519,7 +518,7 @@ def _store_outputs(
         # The master hands back the mp3 it measured; encode only if it did not.
         mp3 = mastered.mp3 or encode_mp3(mastered.mix, rate)
         written["mp3"] = blobs.put(mp3, content_type="audio/mpeg", suffix="mp3")
-        small, large = cover_images(job.title or clip.title, job.tags, job.seed)
+        small, large = cover_images(title, job.tags, job.seed)
         written["image"] = blobs.put(small, content_type="image/jpeg", suffix="jpg")
         written["image_large"] = blobs.put(large, content_type="image/jpeg", suffix="jpg")
         for group, stem in mastered.stems.items():

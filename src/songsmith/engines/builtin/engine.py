@@ -35,6 +35,7 @@ PREVIEW_MIN_S = 4.0  # the preview ends at the first section boundary after this
 PREVIEW_MAX_S = 12.0  # ... or here, whichever comes first
 UNSUNG_DELAY_S = 0.6  # after an unsung section starts, the previous line has died away ...
 UNSUNG_LEAD_S = 0.3  # ... and before the next section, the first consonant has not begun
+WARM_UP_S = 6.0  # length of the song sung at warm-up
 STAGES = ("compose", "render", "sing lead", "sing backing", "mix", "done")
 BACKING_SEED_OFFSET = 7919  # a different breath/noise draw for the second singer
 MODES = frozenset(
@@ -70,12 +71,22 @@ class BuiltinEngine:
         )
 
     def warm_up(self) -> None:
-        """Load the soundfont and the singer now (a worker calls this at start)."""
+        """Load the soundfont and the singer and perform a few seconds of song (a worker calls
+        this at start): every stage's lazy imports and caches are paid here, not by the first
+        job (about 1.5 s of CPU on top of the loads)."""
         from songsmith.engines.builtin.render import load_soundfont
-        from songsmith.phonetics import syllabify_line
+        from songsmith.engines.builtin.voice import warm_up as warm_up_voice
 
         load_soundfont(SAMPLE_RATE)
-        syllabify_line("warm up")
+        warm_up_voice()
+        job = GenerationJob(
+            mode=Mode.CUSTOM,
+            seed=1,
+            max_duration_s=WARM_UP_S,
+            lyrics="[Verse]\nwarm up the voice\n",
+            tags="pop",
+        )
+        self.generate(job, lambda _done, _total: None, lambda _chunk: None)
 
     def generate(
         self,

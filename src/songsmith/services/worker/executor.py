@@ -52,6 +52,36 @@ def _warm_imports() -> None:
             importlib.import_module(name)
         except Exception:  # a job that needs it will report the error itself
             log.exception("could not import %s ahead of the first job", name)
+    try:
+        warm_media()
+    except Exception:
+        log.exception("could not warm up the media path ahead of the first job")
+
+
+def warm_media() -> None:
+    """Master and encode one second of sound: the lazy imports of the master's filters."""
+    import numpy as np
+
+    from songsmith.media.codecs import encode_wav
+    from songsmith.media.master import master
+
+    rate = 44100
+    tone = np.sin(np.arange(rate, dtype=np.float32) * np.float32(2 * np.pi * 440 / rate))
+    audio = np.repeat(0.3 * tone[:, None], 2, axis=1)
+    encode_wav(master(audio, {"tone": audio.copy()}, rate).mix, rate)
+
+
+def _warm_engines(ctx: PipelineContext, names: list[str]) -> None:
+    """Build each engine of this worker's queues and let it load what it needs (a missing
+    engine fails its jobs, not the process)."""
+    for name in names:
+        try:
+            engine = ctx.engines.get(name)
+            warm_up = getattr(engine, "warm_up", None)
+            if callable(warm_up):
+                warm_up()
+        except Exception:
+            log.exception("could not preload engine %s", name)
 
 
 def serve(in_fd: int, out_fd: int) -> None:
@@ -63,11 +93,7 @@ def serve(in_fd: int, out_fd: int) -> None:
     if hello is None:
         return
     ctx = build_context(hello["settings"])
-    for name in hello.get("preload", []):
-        try:
-            ctx.engines.get(name)
-        except Exception:  # a missing engine fails its jobs, not the process
-            log.exception("could not preload engine %s", name)
+    _warm_engines(ctx, list(hello.get("preload", [])))
     _warm_imports()
     send(out_fd, {"ready": True, "pid": os.getpid()})
     while (message := reader.read_blocking()) is not None:
