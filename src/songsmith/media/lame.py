@@ -59,20 +59,73 @@ def _crc16(data: bytes) -> int:
     return crc
 
 
-def count_frames(data: bytes) -> int:
-    """MPEG-1 Layer III frames in `data` (raw frames as LAME emits them, 44.1 kHz)."""
-    frames = position = 0
+def frame_length(data: bytes, position: int = 0) -> int:
+    """Bytes of the MPEG-1 Layer III frame (44.1 kHz) whose header starts at `position`."""
+    header = data[position : position + 4]
+    if len(header) < 4 or header[0] != 0xFF or header[1] & 0xE0 != 0xE0:
+        raise ValueError(f"no mp3 frame at byte {position}")
+    bit_rate = _BIT_RATES_KBPS[header[2] >> 4] * 1000
+    if bit_rate == 0:
+        raise ValueError(f"free-format or invalid bit rate at byte {position}")
+    return 144 * bit_rate // 44100 + ((header[2] >> 1) & 1)
+
+
+def frame_offsets(data: bytes) -> list[int]:
+    """Start of every whole frame in `data` (raw frames as LAME emits them; a trailing partial
+    frame is not listed)."""
+    offsets = []
+    position = 0
     while position + 4 <= len(data):
-        header = data[position : position + 4]
-        if header[0] != 0xFF or header[1] & 0xE0 != 0xE0:
-            raise ValueError(f"no mp3 frame at byte {position}")
-        bit_rate = _BIT_RATES_KBPS[header[2] >> 4] * 1000
-        if bit_rate == 0:
-            raise ValueError(f"free-format or invalid bit rate at byte {position}")
-        padding = (header[2] >> 1) & 1
-        position += 144 * bit_rate // 44100 + padding
-        frames += 1
-    return frames
+        length = frame_length(data, position)
+        if position + length > len(data):
+            break
+        offsets.append(position)
+        position += length
+    return offsets
+
+
+def count_frames(data: bytes) -> int:
+    return len(frame_offsets(data))
+
+
+def continue_stream(frames_sent: int, final_mp3: bytes) -> bytes:
+    """What to append to a progressive stream of `frames_sent` raw frames (encoded by the same
+    LAME settings from a preview of the same song) so it plays on with `final_mp3`'s audio from
+    frame `frames_sent`: the stream needs no second encode of the song.
+
+    Both encodes share LAME's frame grid, so frame k covers the same samples in each. A frame's
+    main data may start in earlier frames (the bit reservoir), which in the stream hold the
+    preview's bits: a silent carrier frame (side information all zero: no spectral data) carries
+    those bytes in its tail, so the first spliced frame decodes exactly. Cost: one frame (26 ms)
+    of silence at the splice.
+    """
+    offsets = frame_offsets(final_mp3)
+    if offsets and final_mp3[offsets[0] + _INFO_OFFSET : offsets[0] + _INFO_OFFSET + 4] in (
+        b"Info",
+        b"Xing",
+    ):
+        offsets = offsets[1:]  # the header frame carries no audio
+    if frames_sent >= len(offsets):
+        return b""
+    start = offsets[frames_sent]
+    side = final_mp3[start + 4 : start + 6]
+    reservoir = (side[0] << 1) | (side[1] >> 7)  # main_data_begin: bytes taken from before
+    tail = final_mp3[start:]
+    if reservoir == 0:
+        return tail
+    payloads = bytearray()  # main data of the frames before, newest last (at most 511 needed)
+    for index in range(frames_sent - 1, -1, -1):
+        begin = offsets[index]
+        end = offsets[index + 1]
+        payloads[:0] = final_mp3[begin + _INFO_OFFSET : end]
+        if len(payloads) >= reservoir:
+            break
+    carrier = bytearray(_INFO_FRAME_BYTES)
+    carrier[:4] = bytes(
+        [final_mp3[start], final_mp3[start + 1], final_mp3[start + 2] & ~0x02, final_mp3[start + 3]]
+    )
+    carrier[_INFO_FRAME_BYTES - reservoir :] = payloads[len(payloads) - reservoir :]
+    return bytes(carrier) + tail
 
 
 def _delay_and_padding(padding: int) -> bytes:

@@ -25,12 +25,13 @@ from songsmith.domain.errors import GenerationFailed, NotSupported
 from songsmith.domain.statuses import Mode, TaskStatus
 
 if TYPE_CHECKING:
-    from songsmith.blobs.typing import BlobStore, BlobWriter
+    from songsmith.blobs.typing import BlobStore
     from songsmith.config import Settings
     from songsmith.domain.models import Clip, Task
     from songsmith.engines.registry import EngineRegistry
     from songsmith.engines.typing import Audio, GenerationJob, Song, SourceMaterial
     from songsmith.queue.typing import JobSpec, Lease
+    from songsmith.services.stream import ClipStream
     from songsmith.store.typing import Store
 
 log = logging.getLogger(__name__)
@@ -298,8 +299,7 @@ class _ClipFeedback:
     sample_rate: int
     last_percent: int = -1
     last_write: float = 0.0
-    stream: BlobWriter | None = None
-    encoder: Any = None
+    stream: ClipStream | None = None
     lost: bool = False
     replaced_stream: str | None = None  # an earlier, dead attempt's stream, deleted once ours is in
 
@@ -322,29 +322,32 @@ class _ClipFeedback:
         self.ctx.store.refresh_task(self.task_id)
 
     def audio(self, chunk: Audio) -> None:
-        if self.encoder is None:
-            from songsmith.media.codecs import Mp3StreamEncoder
-
-            self.encoder = Mp3StreamEncoder(self.sample_rate)
-        data = self.encoder.feed(chunk)
-        if not data:
-            return
         if self.stream is None:
-            self.stream = self.ctx.blobs.open_append(content_type="audio/mpeg", suffix="mp3")
-            self.stream.append(data)
-            self._set(max(self.last_percent, 0), stream_blob=self.stream.blob_id)
-            if self.replaced_stream and self.replaced_stream != self.stream.blob_id:
-                # No longer referenced by the clip: the attempt that wrote it is gone.
-                self.ctx.blobs.delete(self.replaced_stream)
-                self.replaced_stream = None
-            return
-        self.stream.append(data)
+            from songsmith.services.stream import ClipStream
 
-    def close_stream(self) -> None:
-        if self.stream is not None:
-            if self.encoder is not None:
-                self.stream.append(self.encoder.flush())
-            self.stream.close()
+            self.stream = ClipStream(self.ctx.blobs, self.sample_rate, self._stream_opened)
+        self.stream.feed(chunk)
+
+    def _stream_opened(self, blob_id: str) -> None:
+        self._set(max(self.last_percent, 0), stream_blob=blob_id)
+        if self.replaced_stream and self.replaced_stream != blob_id:
+            # No longer referenced by the clip: the attempt that wrote it is gone.
+            self.ctx.blobs.delete(self.replaced_stream)
+            self.replaced_stream = None
+
+    @property
+    def stream_blob(self) -> str | None:
+        return self.stream.blob_id if self.stream is not None else None
+
+    def finish_stream(self, final_mp3: bytes | None = None, total_samples: int = 0) -> None:
+        """Complete and close the stream (once; later calls do nothing). It is a preview: a
+        failure is logged, never fails the clip."""
+        if self.stream is None:
+            return
+        try:
+            self.stream.finish(final_mp3, total_samples)
+        except Exception:
+            log.exception("finishing the stream of clip %s failed", self.clip_id)
 
 
 class _LeaseLost(Exception):
@@ -383,20 +386,27 @@ def run_generate(ctx: PipelineContext, lease: Lease) -> None:
     feedback = _ClipFeedback(ctx, clip.id, task.id, lease.attempt, engine.capabilities.sample_rate)
     feedback.replaced_stream = clip.artifacts.get("stream")
     try:
-        feedback._set(0)
-        song = engine.generate(
-            job, feedback.progress, feedback.audio if engine.capabilities.streams else None
-        )
-    except _LeaseLost:
-        return
-    finally:
         try:
-            feedback.close_stream()
-        except Exception:  # the stream is a preview; the final mp3 matters
-            log.exception("closing the stream of clip %s failed", clip.id)
-
-    stream = feedback.stream.blob_id if feedback.stream is not None else None
-    if _publish(ctx, lease.attempt, clip, job, song, engine_name, stream):
+            feedback._set(0)
+            song = engine.generate(
+                job, feedback.progress, feedback.audio if engine.capabilities.streams else None
+            )
+        except _LeaseLost:
+            return
+        # The stream goes on with the final mp3's frames as soon as that is encoded.
+        published = _publish(
+            ctx,
+            lease.attempt,
+            clip,
+            job,
+            song,
+            engine_name,
+            feedback.stream_blob,
+            on_mp3=lambda mp3: feedback.finish_stream(mp3, len(song.mix)),
+        )
+    finally:
+        feedback.finish_stream()  # closes it on the ways out that did not finish it
+    if published:
         finish_task(store, task.id, ctx.settings)
 
 
@@ -408,11 +418,14 @@ def _publish(
     song: Song,
     engine_name: str,
     stream_blob: str | None,
+    on_mp3: Callable[[bytes], None] | None = None,
 ) -> bool:
     """Store the media of one clip and complete it, fenced by `attempt`. False: a newer attempt
     owns the clip, and this attempt's files are removed again (only the winner's stay)."""
     store = ctx.store
-    artifacts, duration, metadata = store_outputs(ctx.blobs, song, job, job.title or clip.title)
+    artifacts, duration, metadata = store_outputs(
+        ctx.blobs, song, job, job.title or clip.title, on_mp3=on_mp3
+    )
     metadata.update(_clip_metadata(song, job, engine_name, duration))
     written = job.extra.get("written")
     if isinstance(written, dict):  # inspiration: show what songsmith wrote and sang
@@ -503,9 +516,14 @@ def _json_safe(value: Any) -> bool:
 
 
 def store_outputs(
-    blobs: BlobStore, song: Song, job: GenerationJob, title: str
+    blobs: BlobStore,
+    song: Song,
+    job: GenerationJob,
+    title: str,
+    on_mp3: Callable[[bytes], None] | None = None,
 ) -> tuple[dict[str, str], float, dict[str, Any]]:
-    """Master, encode and store every eager artifact. Returns (artifacts, duration, metadata)."""
+    """Master, encode and store every eager artifact. Returns (artifacts, duration, metadata).
+    `on_mp3` receives the final mp3 as soon as it is stored (the clip's stream goes on with it)."""
     from songsmith.media.codecs import encode_mp3, encode_wav
     from songsmith.media.cover import cover_images
     from songsmith.media.master import master
@@ -518,6 +536,8 @@ def store_outputs(
         # The master hands back the mp3 it measured; encode only if it did not.
         mp3 = mastered.mp3 or encode_mp3(mastered.mix, rate)
         written["mp3"] = blobs.put(mp3, content_type="audio/mpeg", suffix="mp3")
+        if on_mp3 is not None:
+            on_mp3(mp3)
         small, large = cover_images(title, job.tags, job.seed)
         written["image"] = blobs.put(small, content_type="image/jpeg", suffix="jpg")
         written["image_large"] = blobs.put(large, content_type="image/jpeg", suffix="jpg")

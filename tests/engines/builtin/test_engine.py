@@ -41,12 +41,12 @@ def test_song_has_exact_stems_and_a_streamed_mix(
     assert {"vocals", "backing_vocals", "drums", "bass"} <= set(song.stems)
     residual = song.mix - np.sum(list(song.stems.values()), axis=0)
     assert _db(residual) - _db(song.mix) <= -30
-    # the stream covers the clip exactly, in order: a preview first, then the full mix
+    # the engine streams the preview, up to a section boundary (the worker continues the
+    # stream with the final mp3), and the preview sounds like the song's opening
     streamed_audio = np.concatenate(chunks)
-    assert streamed_audio.shape == song.mix.shape
     assert song.score is not None
     cut = round(preview_end_s(song.score) * SAMPLE_RATE)
-    assert np.array_equal(streamed_audio[cut:], song.mix[cut:])
+    assert streamed_audio.shape == (cut, 2)
     head = streamed_audio[: cut - SAMPLE_RATE // 2], song.mix[: cut - SAMPLE_RATE // 2]
     assert np.corrcoef(head[0][:, 0], head[1][:, 0])[0, 1] > 0.9
     assert [d for d, _ in progress] == sorted(d for d, _ in progress)

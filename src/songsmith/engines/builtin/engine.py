@@ -2,8 +2,9 @@
 
 Streaming: when an audio callback is given, the first few seconds (up to a section boundary) are
 rendered, sung and mixed on their own and sent at once, so a listener hears the song within a
-second or two; the rest of the full mix follows in consecutive chunks once it is ready. The
-preview uses the same notes, so it matches the full mix up to mixing effects that look ahead.
+fraction of a second. That preview is all the engine streams: the worker continues the stream with
+the final mp3's frames (services/stream.py). The preview uses the same notes, so it matches the
+full mix up to mixing effects that look ahead.
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ class BuiltinEngine:
     """Loaded once per worker process; the soundfont and the voice load on first use."""
 
     name = "builtin"
+    # Memory a 3-minute song needs above the loaded engine (stems, mix, master; measured by
+    # benchmarks/bench_engine.py): a job process reserves it at start (worker/executor.py).
+    working_set_mb = 900
 
     def __init__(self, preset: str = "default") -> None:
         self.preset = preset
@@ -104,14 +108,14 @@ class BuiltinEngine:
             return song
         composition = compose(job)
         progress(1, total)
-        sent = 0
         if audio is not None:
             cut = preview_end_s(composition.score)
             preview = self._perform(composition, until_s=cut, seed=job.seed)[0]
-            sent = _emit(audio, preview[: round(cut * SAMPLE_RATE)], 0)
+            _emit(audio, preview[: round(cut * SAMPLE_RATE)], 0)
         mix, stems = self._perform(composition, seed=job.seed, progress=progress)
-        if audio is not None:
-            _emit(audio, mix, sent)
+        # The rest of the song is not streamed from here: the worker continues the stream with
+        # the final mp3's own frames once it is encoded (services/stream.py), so the song is
+        # encoded once, not twice.
         progress(total, total)
         meta = song_metadata(composition, self.preset)
         return Song(

@@ -18,7 +18,18 @@ from songsmith.services.worker.protocol import LineReader, lease_to_dict, send
 # numpy asks the kernel for transparent huge pages on every large array by default; the engine
 # makes dozens of new 30-60 MB arrays per song and each then costs ~4x more CPU in page faults
 # (measured on the 2-core CI kernel). Read by numpy at import, so set before the child starts.
-ENGINE_ENV = {"NUMPY_MADVISE_HUGEPAGE": "0"}
+# glibc gives every allocation over 32 MB its own mmap and unmaps it on free, so each song-long
+# array (30-60 MB, dozens per song) was faulted in page by page again: about 2 s of system time
+# per 3-minute song. With these thresholds freed memory stays in the heap for the next array and
+# the next job (the process keeps its peak; it holds one job at a time). Read at process start.
+HEAP_ENV = {"MALLOC_MMAP_THRESHOLD_": str(1 << 32), "MALLOC_TRIM_THRESHOLD_": str(1 << 32)}
+# One job at a time per process and one worker per core: BLAS threads would only add CPU time.
+ENGINE_ENV = {
+    "NUMPY_MADVISE_HUGEPAGE": "0",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    **HEAP_ENV,
+}
 
 
 @dataclass
