@@ -8,13 +8,14 @@ Delivery formats are fixed by the wire contract (suno-wire.md section 1): mp3 44
 from __future__ import annotations
 
 import io
-import wave
+import struct
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from songsmith.media import lame
+from songsmith.media.pcm import pcm16
 
 if TYPE_CHECKING:
     from songsmith.engines.typing import Audio
@@ -24,8 +25,7 @@ MP3_BIT_RATE = 192_000
 # LAME speed/quality knob (0 best .. 9 fastest). 7 (no noise shaping) costs half of LAME's default
 # at 192 kbit/s with no audible loss at this bit rate; the engine's CPU budget is 8 s per song.
 MP3_QUALITY = 7
-# The largest 16-bit value; float audio is scaled by it so +1.0 never wraps to -32768.
-_INT16_SCALE = 32767.0
+_WAV_HEADER_BYTES = 44
 
 
 def as_stereo(audio: Audio | np.ndarray[Any, Any]) -> Audio:
@@ -56,24 +56,34 @@ def resample(audio: Audio, sample_rate: int, target_rate: int = DELIVERY_RATE) -
     return np.ascontiguousarray(out, dtype=np.float32)
 
 
-def encode_wav(audio: Audio, sample_rate: int) -> bytes:
-    """44.1 kHz 16-bit stereo PCM wav. Samples beyond full scale are clipped, never wrapped."""
+def encode_wav(audio: Audio, sample_rate: int, gain: np.ndarray[Any, Any] | None = None) -> bytes:
+    """44.1 kHz 16-bit stereo PCM wav. Samples beyond full scale are clipped, never wrapped.
+    `gain` (per sample, at 44.1 kHz) is applied on the way: the master's curve for a stem."""
     stereo = resample(audio, sample_rate)
-    pcm = np.round(np.clip(stereo, -1.0, 1.0) * _INT16_SCALE).astype("<i2")
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as writer:
-        writer.setnchannels(2)
-        writer.setsampwidth(2)
-        writer.setframerate(DELIVERY_RATE)
-        writer.writeframes(pcm.tobytes())
-    return buffer.getvalue()
+    frames = len(stereo)
+    data_bytes = frames * 4
+    buffer = bytearray(_WAV_HEADER_BYTES + data_bytes)
+    buffer[:_WAV_HEADER_BYTES] = b"".join(
+        [
+            b"RIFF",
+            struct.pack("<I", _WAV_HEADER_BYTES - 8 + data_bytes),
+            b"WAVEfmt ",
+            # PCM, 2 channels, rate, byte rate, block align 4, 16 bits
+            struct.pack("<IHHIIHH", 16, 1, 2, DELIVERY_RATE, DELIVERY_RATE * 4, 4, 16),
+            b"data",
+            struct.pack("<I", data_bytes),
+        ]
+    )
+    target = np.frombuffer(buffer, "<i2", offset=_WAV_HEADER_BYTES).reshape(frames, 2)
+    pcm16(stereo, gain, out=target)
+    return bytes(buffer)
 
 
 def encode_mp3(audio: Audio, sample_rate: int) -> bytes:
     """A complete mp3 file (with its Info/LAME header, so decoders trim the encoder delay)."""
     stereo = resample(audio, sample_rate)
     encoder = lame.new_encoder(MP3_BIT_RATE, DELIVERY_RATE, MP3_QUALITY)
-    body = bytes(encoder.encode(lame.pcm16(stereo))) + bytes(encoder.flush())
+    body = bytes(encoder.encode(pcm16(stereo))) + bytes(encoder.flush())
     header = lame.info_frame(lame.count_frames(body), len(body), len(stereo), MP3_BIT_RATE)
     return header + body
 
@@ -116,22 +126,25 @@ class Mp3StreamEncoder:
     def feed(self, chunk: Audio) -> bytes:
         if self._closed:
             raise RuntimeError("Mp3StreamEncoder.feed after flush")
-        return bytes(self._encoder.encode(lame.pcm16(self._to_delivery_rate(chunk))))
+        return bytes(self._encoder.encode(pcm16(self._to_delivery_rate(chunk))))
 
     def flush(self) -> bytes:
         if self._closed:
             return b""
         self._closed = True
         tail = self._to_delivery_rate(None)
-        data = bytes(self._encoder.encode(lame.pcm16(tail))) if len(tail) else b""
+        data = bytes(self._encoder.encode(pcm16(tail))) if len(tail) else b""
         return data + bytes(self._encoder.flush())
 
 
-def decode_audio(data: bytes, formats: Collection[str] | None = None) -> tuple[Audio, int]:
+def decode_audio(
+    data: bytes, formats: Collection[str] | None = None, frames_hint: int = 0
+) -> tuple[Audio, int]:
     """Decode a whole file to (samples, 2) float32 at its own sample rate.
 
     For tests and trusted internal files only: untrusted uploads go through safe_decode.
     `formats` optionally restricts the demuxer names accepted (e.g. {"mp3", "wav"}).
+    `frames_hint` (the expected length, when the caller knows it) sizes the output up front.
     """
     import av
 
@@ -142,13 +155,37 @@ def decode_audio(data: bytes, formats: Collection[str] | None = None) -> tuple[A
                 raise ValueError(f"format {container.format.name!r} not allowed")
         stream = container.streams.audio[0]
         rate = int(stream.codec_context.sample_rate or stream.rate or DELIVERY_RATE)
-        resampler = av.AudioResampler(format="flt", layout="stereo", rate=rate)
+        # mp3 decodes to planar stereo float: its planes are copied straight into the output
+        # (no per-frame conversion, no list of parts concatenated at the end).
+        if not frames_hint and container.duration:  # the demuxer's estimate, microseconds
+            frames_hint = int(container.duration * rate / 1_000_000) + rate // 10
+        out = np.empty((max(frames_hint, 4096), 2), np.float32)
+        filled = 0
+        resampler: Any = None
         parts: list[np.ndarray[Any, Any]] = []
         for frame in container.decode(stream):
-            for out in resampler.resample(frame):
-                parts.append(out.to_ndarray().reshape(-1, 2))
-        for out in resampler.resample(None):
-            parts.append(out.to_ndarray().reshape(-1, 2))
+            if (
+                resampler is None
+                and frame.format.name == "fltp"
+                and len(frame.layout.channels) == 2
+            ):
+                count = frame.samples
+                if filled + count > len(out):
+                    out = np.concatenate([out, np.empty((len(out) + count, 2), np.float32)])
+                for channel in range(2):
+                    plane = np.frombuffer(memoryview(frame.planes[channel]), np.float32, count)
+                    out[filled : filled + count, channel] = plane
+                filled += count
+                continue
+            if resampler is None:  # any other sample format or layout: convert from here on
+                resampler = av.AudioResampler(format="flt", layout="stereo", rate=rate)
+                parts = [out[:filled]] if filled else []
+            for converted in resampler.resample(frame):
+                parts.append(converted.to_ndarray().reshape(-1, 2))
+        if resampler is None:
+            return out[:filled], rate
+        for converted in resampler.resample(None):
+            parts.append(converted.to_ndarray().reshape(-1, 2))
     if not parts:
         return np.zeros((0, 2), dtype=np.float32), rate
     return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32), rate

@@ -11,18 +11,12 @@ exactly the samples that went in.
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
-
-if TYPE_CHECKING:
-    from songsmith.engines.typing import Audio
+from typing import Any
 
 SAMPLES_PER_FRAME = 1152  # MPEG-1 Layer III
 ENCODER_DELAY = 576  # LAME's delay as its header states it; decoders add their own 529
 _INFO_OFFSET = 36  # 4-byte frame header + 32 bytes of (empty) stereo side information
 _TAG_CRC_SPAN = 190  # the LAME tag's CRC covers the frame's first 190 bytes
-_INT16_SCALE = 32767.0
 # Frame header of the Info frame: MPEG-1 Layer III, no CRC, 192 kbit/s, 44.1 kHz, no padding,
 # stereo, as ffmpeg's muxer writes it. Its length at this rate: 144 * 192000 / 44100 = 626.
 _INFO_HEADER = bytes.fromhex("fffbb000")
@@ -40,13 +34,6 @@ def new_encoder(bit_rate: int, sample_rate: int, quality: int) -> Any:
     encoder.set_channels(2)
     encoder.set_quality(quality)
     return encoder
-
-
-def pcm16(stereo: Audio) -> bytes:
-    """Interleaved little-endian 16-bit PCM, clipped at full scale rather than wrapped."""
-    scaled = np.multiply(stereo, np.float32(_INT16_SCALE), dtype=np.float32)
-    np.clip(scaled, -_INT16_SCALE, _INT16_SCALE, out=scaled)
-    return np.rint(scaled).astype("<i2").tobytes()
 
 
 def _crc16(data: bytes) -> int:

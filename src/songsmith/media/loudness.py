@@ -59,8 +59,7 @@ def integrated_loudness(audio: np.ndarray[Any, Any], sample_rate: int) -> float:
                 weighted, state = lfilter(b, a, piece, zi=state)
                 weighted *= stage.passband_gain
                 piece[:] = weighted
-        squared = np.square(filtered)
-        del filtered
+        squared = np.square(filtered, out=filtered)
         energy += [scale * np.sum(squared[low:high]) for low, high in bounds]
     return _gated_lufs(energy)
 
@@ -124,17 +123,18 @@ class LoudnessModel:
         high_pass = _biquad_high_pass(sample_rate, 38.13547087613982, 0.5003270373253953)
         sos = np.array([[*b, *a] for b, a in (shelf, high_pass)], dtype=np.float64)
         sos /= sos[:, 3:4]
-        # One channel at a time, contiguous: filtering along axis 0 of a (n, 2) array is ~4x
-        # slower, and only one float64 channel is alive at a time.
-        power = np.zeros(len(stereo))  # left and right weigh 1.0
+        # One channel at a time, contiguous (filtering along axis 0 of a (n, 2) array is ~4x
+        # slower), in 10 s pieces with the filter state carried (the same recurrence): only
+        # small float64 temporaries. The power is kept as float32 (the model only aims the
+        # gain) and summed per shared 100 ms hop in float64 when measured.
+        self._power = np.zeros(len(stereo), np.float32)  # left and right weigh 1.0
         for channel in range(stereo.shape[1]):
-            weighted = sosfilt(sos, np.ascontiguousarray(stereo[:, channel], dtype=np.float64))
-            np.square(weighted, out=weighted)
-            power += weighted
-        # Kept as float32 (half the memory of a song-long float64 array; the model only aims
-        # the gain) and summed per shared 100 ms hop in float64 when measured.
-        self._power = power.astype(np.float32)
-        del power
+            state = np.zeros((len(sos), 2))
+            for begin in range(0, len(stereo), _MEASURE_PIECE):
+                piece = stereo[begin : begin + _MEASURE_PIECE, channel].astype(np.float64)
+                weighted, state = sosfilt(sos, piece, zi=state)
+                np.square(weighted, out=weighted)
+                self._power[begin : begin + len(piece)] += weighted
         block = round(_BLOCK_S * sample_rate)
         hop = _BLOCK_S * _STEP
         count = round((len(stereo) / sample_rate - _BLOCK_S) / hop) + 1
@@ -189,8 +189,23 @@ def true_peak_envelope(audio: np.ndarray[Any, Any], floor: float = 0.0) -> np.nd
 
     Exact wherever the result is >= `floor`; below it the plain sample peak is returned (the
     interpolation is skipped where no sample in reach could produce a value above `floor`).
+    Computed in 10 s pieces, each with the interpolator's reach of real neighbours on both
+    sides: the same values as one pass, with small temporaries (this ran at the master's memory
+    peak with a dozen song-long ones).
     """
     stereo = as_stereo(audio)
+    if len(stereo) <= _MEASURE_PIECE:
+        return _envelope_of(stereo, floor)
+    envelope = np.empty(len(stereo), np.float32)
+    for begin in range(0, len(stereo), _MEASURE_PIECE):
+        end = min(begin + _MEASURE_PIECE, len(stereo))
+        first = max(0, begin - _HALF_TAPS)
+        piece = _envelope_of(stereo[first : min(len(stereo), end + _HALF_TAPS)], floor)
+        envelope[begin:end] = piece[begin - first : end - first]
+    return envelope
+
+
+def _envelope_of(stereo: np.ndarray[Any, Any], floor: float) -> np.ndarray[Any, Any]:
     channels = [np.pad(stereo[:, c], _HALF_TAPS) for c in range(2)]
     padded_peak = np.abs(channels[0])
     np.maximum(padded_peak, np.abs(channels[1]), out=padded_peak)
@@ -230,14 +245,5 @@ def true_peak_dbtp(audio: np.ndarray[Any, Any]) -> float:
     sample_peak = max(float(stereo.max()), -float(stereo.min()))
     if sample_peak == 0.0:
         return float("-inf")
-    # In 10 s pieces, each with the interpolator's reach of real neighbours on both sides: the
-    # same values as one pass, without several song-long temporaries (the master's memory peak).
-    piece = _MEASURE_PIECE
-    peak = 0.0
-    for begin in range(0, len(stereo), piece):
-        end = min(begin + piece, len(stereo))
-        first = max(0, begin - _HALF_TAPS)
-        segment = stereo[first : min(len(stereo), end + _HALF_TAPS)]
-        envelope = true_peak_envelope(segment, floor=sample_peak)
-        peak = max(peak, float(envelope[begin - first : end - first].max()))
+    peak = float(true_peak_envelope(stereo, floor=sample_peak).max())
     return 20 * math.log10(peak)

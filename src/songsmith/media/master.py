@@ -51,6 +51,9 @@ class Mastered:
     mp3: bytes = b""  # the encoded master that was measured (44.1 kHz, 192 kbit/s CBR)
     limiter_db: float = 0.0  # deepest gain reduction of the limiter (0: it never acted)
     passes: int = 1  # encode-measure rounds needed
+    # the per-sample gain (static gain x limiter) that turned the pre-master mix into `mix`;
+    # with scale_stems=False the stems are returned unscaled, for the caller to apply it
+    gain: np.ndarray[Any, Any] | None = None
 
 
 def limiter_gain(
@@ -73,7 +76,10 @@ def limiter_gain(
 
     if envelope is None:
         envelope = true_peak_envelope(audio, floor=ceiling)
-    need = np.minimum(1.0, ceiling / np.maximum(envelope, 1e-12)).astype(np.float32)
+    # In place over two song-long buffers (need, held): this runs at the master's memory peak.
+    need = np.maximum(envelope, np.float32(1e-12), dtype=np.float32)
+    np.divide(np.float32(ceiling), need, out=need)
+    np.minimum(need, np.float32(1.0), out=need)
     if float(need.min()) >= 1.0:
         return np.ones(len(need), dtype=np.float32)
     lookahead = max(2, int(_LOOKAHEAD_S * sample_rate))
@@ -83,10 +89,14 @@ def limiter_gain(
     # A centred window of hold+lookahead+1 samples, shifted so it spans [n - hold, n + lookahead].
     shift = (hold - lookahead) // 2
     held = minimum_filter1d(need, size=hold + lookahead + 1, mode="nearest")
-    held = np.concatenate([np.full(shift, held[0], np.float32), held[: len(held) - shift]])
+    if shift:
+        held[shift:] = held[: len(held) - shift].copy()
+        held[:shift] = held[shift]
     box = lookahead if lookahead % 2 else lookahead - 1  # odd: symmetric, reach (box-1)/2 each
-    smooth = uniform_filter1d(uniform_filter1d(held, box, mode="nearest"), box, mode="nearest")
-    return np.asarray(np.minimum(smooth, 1.0), dtype=np.float32)
+    uniform_filter1d(held, box, mode="nearest", output=need)
+    uniform_filter1d(need, box, mode="nearest", output=held)
+    np.minimum(held, np.float32(1.0), out=held)
+    return np.asarray(held, dtype=np.float32)
 
 
 def _fit(stem: Audio, length: int) -> Audio:
@@ -115,8 +125,8 @@ def _scale(audio: Audio, gain: np.ndarray[Any, Any]) -> Audio:
     return audio
 
 
-def _measure(mp3: bytes) -> tuple[float, float, float]:
-    decoded, rate = decode_audio(mp3)
+def _measure(mp3: bytes, frames: int) -> tuple[float, float, float]:
+    decoded, rate = decode_audio(mp3, frames_hint=frames)
     sample_peak = max(float(decoded.max()), -float(decoded.min())) if len(decoded) else 0.0
     return integrated_loudness(decoded, rate), true_peak_dbtp(decoded), sample_peak
 
@@ -129,25 +139,31 @@ def master(
     target_lufs: float = TARGET_LUFS,
     ceiling_dbtp: float = CEILING_DBTP,
     in_place: bool = False,
+    scale_stems: bool = True,
 ) -> Mastered:
     """Master a pre-master mix (and its stems) for delivery; see the module docstring.
 
     Audio at another rate is first resampled to 44.1 kHz (the delivery rate), stems too.
-    `in_place=True` scales the stems' own arrays (float32 stereo at 44.1 kHz of the mix's
-    length; others are still copied) and returns them: a caller done with the pre-master stems
-    saves one full set of stem buffers (~0.5 GB for a 3-minute song with 8 stems).
+    `in_place=True` scales the mix's and the stems' own arrays (float32 stereo at 44.1 kHz of
+    the mix's length; others are still copied) and returns them: a caller done with the
+    pre-master audio saves a full set of buffers (~0.5 GB for a 3-minute song with 8 stems).
+    `scale_stems=False` leaves the stems as they are (at 44.1 kHz, the mix's length) and the
+    caller applies `Mastered.gain` as it encodes them (`encode_wav(stem, rate, gain)`): one pass
+    over each stem instead of two.
     """
     from songsmith.media.codecs import DELIVERY_RATE
 
     source = resample(mix, sample_rate)
     stem_audio = {name: resample(stem, sample_rate) for name, stem in stems.items()}
     rate = DELIVERY_RATE
-    model = LoudnessModel(source, rate)
+    model: LoudnessModel | None = LoudnessModel(source, rate)
+    assert model is not None
     loudness = model.lufs()
     if not math.isfinite(loudness):  # silence (or too short to gate): nothing to normalise
         mp3 = encode_mp3(source, rate)
-        lufs, peak, _ = _measure(mp3)
-        return Mastered(source, stem_audio, 0.0, lufs, peak, rate, mp3)
+        lufs, peak, _ = _measure(mp3, len(source))
+        unity = np.ones(len(source), np.float32)
+        return Mastered(source, stem_audio, 0.0, lufs, peak, rate, mp3, gain=unity)
 
     gain_db = target_lufs - loudness
     limit_db = ceiling_dbtp - _CODEC_MARGIN_DB
@@ -168,6 +184,8 @@ def master(
             curve = limiter_gain(
                 source, rate, 10 ** (limit_db / 20), envelope=source_envelope * linear_gain
             )
+            if model is None:  # a further pass: measured again from the pre-master mix
+                model = LoudnessModel(source, rate)
             measured = model.lufs(gain_db, curve)
             if abs(measured - target_lufs) <= _AIM_TOLERANCE_LU or round_ == 2:
                 break
@@ -179,24 +197,29 @@ def master(
         # (a further pass, rare, measures it again).
         source_envelope = np.zeros(0, np.float32)
         envelope_floor_db = math.inf
-        out = _apply(source, gain_curve)
+        model = None  # likewise the loudness model's power
+        # in place: the caller is done with the pre-master mix (one song-long buffer less)
+        out = _scale(source, gain_curve) if in_place else _apply(source, gain_curve)
         mp3 = encode_mp3(out, rate)
-        lufs, peak, sample_peak = _measure(mp3)
+        lufs, peak, sample_peak = _measure(mp3, len(out))
         loud_ok = abs(lufs - target_lufs) <= LOUDNESS_TOLERANCE_LU
         peak_ok = peak <= ceiling_dbtp and sample_peak < 32767 / 32768
         if (loud_ok and peak_ok) or passes >= _MAX_PASSES:
             break
+        if out is source:  # another pass starts from the pre-master mix again
+            for channel in range(2):
+                source[:, channel] /= gain_curve
         if not peak_ok:
             limit_db -= peak - ceiling_dbtp + 0.2
         if not loud_ok:
             gain_db += min(target_lufs - lufs, 1.0)
 
-    mastered_stems = {
-        name: _scale(_fit(stem, len(out)), gain_curve)
-        if in_place
-        else _apply(_fit(stem, len(out)), gain_curve)
-        for name, stem in stem_audio.items()
-    }
+    mastered_stems = {name: _fit(stem, len(out)) for name, stem in stem_audio.items()}
+    if scale_stems:
+        mastered_stems = {
+            name: _scale(stem, gain_curve) if in_place else _apply(stem, gain_curve)
+            for name, stem in mastered_stems.items()
+        }
     return Mastered(
         mix=out,
         stems=mastered_stems,
@@ -207,4 +230,5 @@ def master(
         mp3=mp3,
         limiter_db=max(0.0, -20 * math.log10(max(limiter_min, 1e-6))),
         passes=passes,
+        gain=gain_curve,
     )

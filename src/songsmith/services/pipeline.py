@@ -530,8 +530,9 @@ def store_outputs(
 
     written: dict[str, str] = {}
     try:
-        # in place: the engine's stems are not read again, and a second set would cost ~0.5 GB
-        mastered = master(song.mix, song.stems, song.sample_rate, in_place=True)
+        # The mix is mastered in place and the stems get the master's gain as they are
+        # encoded: no second set of buffers (the pre-master audio is not used again).
+        mastered = master(song.mix, song.stems, song.sample_rate, in_place=True, scale_stems=False)
         rate = mastered.sample_rate
         # The master hands back the mp3 it measured; encode only if it did not.
         mp3 = mastered.mp3 or encode_mp3(mastered.mix, rate)
@@ -542,7 +543,7 @@ def store_outputs(
         written["image"] = blobs.put(small, content_type="image/jpeg", suffix="jpg")
         written["image_large"] = blobs.put(large, content_type="image/jpeg", suffix="jpg")
         for group, stem in mastered.stems.items():
-            wav = encode_wav(stem, rate)
+            wav = encode_wav(stem, rate, gain=mastered.gain)
             written[f"stem:{group}"] = blobs.put(wav, content_type="audio/wav", suffix="wav")
         if song.score is not None:
             score_json = json.dumps(song.score.to_dict()).encode()

@@ -62,7 +62,7 @@ class BuiltinEngine:
     name = "builtin"
     # Memory a 3-minute song needs above the loaded engine (stems, mix, master; measured by
     # benchmarks/bench_engine.py): a job process reserves it at start (worker/executor.py).
-    working_set_mb = 900
+    working_set_mb = 750
 
     def __init__(self, preset: str = "default") -> None:
         self.preset = preset
@@ -138,13 +138,14 @@ class BuiltinEngine:
         """Render, sing and mix the score (or its first `until_s` seconds)."""
         from songsmith.engines.builtin.mix import mix_stems
         from songsmith.engines.builtin.render import render_stems
-        from songsmith.engines.builtin.voice import sing
+        from songsmith.engines.builtin.voice import sing_mono
 
         step = progress or (lambda _done, _total: None)
         total = len(STAGES)
         score = composition.score if until_s is None else _head(composition.score, until_s)
         length = round(score.duration_s * SAMPLE_RATE)
-        stems = render_stems(score, SAMPLE_RATE)
+        # Mono stems stay one channel until the mix pans them: half the memory of the raw set.
+        stems = render_stems(score, SAMPLE_RATE, compact=True)
         step(2, total)
         gender = composition.plan.vocal_gender
         for name, group, offset, stage in (
@@ -153,7 +154,7 @@ class BuiltinEngine:
         ):
             notes = [n for t in score.tracks if t.name == name for n in t.notes]
             if notes:
-                sung = sing(
+                sung = sing_mono(
                     notes,
                     gender=gender,
                     sample_rate=SAMPLE_RATE,
@@ -226,9 +227,10 @@ def _head(score: Score, until_s: float) -> Score:
 
 
 def _fit(audio: Audio, length: int) -> Audio:
+    """Trimmed or zero-padded to `length` samples (mono (n,) or (n, channels))."""
     if len(audio) >= length:
         return np.ascontiguousarray(audio[:length], dtype=np.float32)
-    pad = np.zeros((length - len(audio), audio.shape[1]), np.float32)
+    pad = np.zeros((length - len(audio), *audio.shape[1:]), np.float32)
     return np.ascontiguousarray(np.concatenate([audio, pad]), dtype=np.float32)
 
 

@@ -408,19 +408,36 @@ def _silence_spans(length: int, sample_rate: int, spans: Sequence[tuple[float, f
     return curve
 
 
+def _scale_signal(signal: Audio, gain: np.ndarray[Any, Any]) -> None:
+    """A mono (n,) or stereo (n, 2) signal *= gain per sample, in place."""
+    if signal.ndim == 1:
+        signal *= gain
+    else:
+        _scale_channels(signal, gain)
+
+
 def _scale_channels(audio: Audio, gain: np.ndarray[Any, Any]) -> None:
     """audio *= gain per sample, in place, one channel at a time (faster than broadcasting)."""
     for channel in range(audio.shape[1]):
         audio[:, channel] *= gain
 
 
-def _fit(audio: Audio, length: int) -> Audio:
-    stereo = np.asarray(audio, dtype=np.float32)
-    if stereo.ndim == 1:
-        stereo = np.repeat(stereo[:, None], 2, axis=1)
-    if len(stereo) >= length:
-        return np.ascontiguousarray(stereo[:length, :2])
-    return np.concatenate([stereo[:, :2], np.zeros((length - len(stereo), 2), np.float32)])
+def _signal(audio: Audio, length: int) -> Audio:
+    """A stem as the mix carries it, `length` samples long: one channel (n,) when it is mono
+    (given as (n,) or (n, 1), or stereo with equal channels, as most soundfont stems are: one
+    channel until the pan), else (n, 2)."""
+    signal = np.asarray(audio, dtype=np.float32)
+    if signal.ndim == 2 and (signal.shape[1] == 1 or np.array_equal(signal[:, 0], signal[:, 1])):
+        signal = signal[:, 0]
+    elif signal.ndim == 2:
+        signal = signal[:, :2]
+    if len(signal) > length:
+        signal = signal[:length]
+    elif len(signal) < length:
+        signal = np.concatenate(
+            [signal, np.zeros((length - len(signal), *signal.shape[1:]), np.float32)]
+        )
+    return np.ascontiguousarray(signal)
 
 
 def mix_stems(
@@ -453,11 +470,9 @@ def mix_stems(
     processed: dict[str, Audio] = {}
     dry: dict[str, np.ndarray[Any, Any]] = {}
     for group in sorted(stems):
-        audio = _fit(stems.pop(group) if consume else stems[group], length)
+        signal = _signal(stems.pop(group) if consume else stems[group], length)
         profile = PROFILES.get(group, _DEFAULT_PROFILE)
         pan_jitter, level_jitter = rng.uniform(-0.1, 0.1), rng.uniform(-0.5, 0.5)
-        # Soundfont stems are usually exactly mono: carry one channel until the pan.
-        signal = audio[:, 0].copy() if np.array_equal(audio[:, 0], audio[:, 1]) else audio
         power = _block_power(signal, block)
         usable = len(power) - len(power) % per_level_block
         level = _active_level_db(
@@ -469,12 +484,15 @@ def mix_stems(
         gain_db = profile.level_db + style.levels.get(group, 0.0) + level_jitter - level
         curve = _compressor_gain(_db(power), block, length, profile)
         curve *= np.float32(10 ** (gain_db / 20))
-        signal = signal * (curve if signal.ndim == 1 else curve[:, None])
+        if consume:  # the stem is ours now: scale it where it is (no second copy alive)
+            _scale_signal(signal, curve)
+        else:
+            signal = signal * (curve if signal.ndim == 1 else curve[:, None])
+        del curve
         send = None if profile.reverb_db is None else profile.reverb_db + style.reverb_offset_db
         pan = 0.0 if profile.pan == 0.0 else profile.pan + pan_jitter
         if group == LEAD_VOCALS:  # the only dry signal needed later (the vocal ride)
             dry[group] = signal
-        del audio
         if profile.spectral or (send is not None and style.reverb_offset_db >= 1.0):
             processed[group] = _process(signal, sample_rate, profile, pan, send, room)
         else:

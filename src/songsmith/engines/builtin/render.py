@@ -129,11 +129,15 @@ def _render_group(loaded: LoadedSoundfont, tracks: list[Track], total: int) -> A
     return audio
 
 
-def render_stems(score: Score, sample_rate: int = 44100) -> dict[str, Audio]:
+def render_stems(
+    score: Score, sample_rate: int = 44100, *, compact: bool = False
+) -> dict[str, Audio]:
     """Every non-vocal track of `score`, one (samples, 2) float32 stem per group.
 
     All stems have exactly round(score.duration_s * sample_rate) samples; notes still sounding at
-    the end are faded over the last 30 ms. Same score, same bytes.
+    the end are faded over the last 30 ms. Same score, same bytes. `compact=True` returns a stem
+    whose two channels are equal (most: the soundfont's samples are mono) as one (samples,)
+    channel, half the memory; the mix pans it.
     """
     total = max(0, round(score.duration_s * sample_rate))
     groups: dict[str, list[Track]] = {}
@@ -152,5 +156,7 @@ def render_stems(score: Score, sample_rate: int = 44100) -> dict[str, Audio]:
             audio = _render_group(loaded, groups[group], total)
             if fade_len:
                 audio[total - fade_len :] *= fade
+            if compact and np.array_equal(audio[:, 0], audio[:, 1]):
+                audio = np.ascontiguousarray(audio[:, 0])
             stems[group] = audio
     return stems
