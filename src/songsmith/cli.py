@@ -263,12 +263,23 @@ def doctor_checks(settings: Settings) -> list[tuple[str, bool, str]]:
     except Exception as exc:  # report, do not crash: this is a diagnosis
         results.append(("database", False, f"{type(exc).__name__}: {exc}"))
     try:
+        from importlib.metadata import version
+
+        import numpy as np
+
+        from songsmith.media.codecs import encode_mp3
+
+        encode_mp3(np.zeros((1152, 2), np.float32), 44100)
+        results.append(("mp3 encoder (LAME via lameenc)", True, f"lameenc {version('lameenc')}"))
+    except Exception as exc:
+        results.append(("mp3 encoder (LAME via lameenc)", False, str(exc)))
+    try:
         import av
 
-        av.codec.Codec("libmp3lame", "w")
-        results.append(("mp3 encoder (PyAV libmp3lame)", True, f"av {av.__version__}"))
+        av.codec.Codec("mp3float", "r")
+        results.append(("audio decoder (PyAV)", True, f"av {av.__version__}"))
     except Exception as exc:
-        results.append(("mp3 encoder (PyAV libmp3lame)", False, str(exc)))
+        results.append(("audio decoder (PyAV)", False, str(exc)))
     from songsmith.engines.registry import EngineRegistry
 
     registry = EngineRegistry(settings)
