@@ -174,7 +174,13 @@ def _resample_frames(
     frac = (position - low).astype(np.float32)
 
     def lerp(x: FloatArray) -> FloatArray:
-        return np.asarray(x[:, low] + (x[:, high] - x[:, low]) * frac, np.float32)
+        # each column gather once, the rest in place (same arithmetic as lo + (hi - lo) * frac)
+        lo = x[:, low]
+        out = x[:, high]
+        out -= lo
+        out *= frac
+        out += lo
+        return np.asarray(out, np.float32)
 
     nearest = np.rint(position).astype(np.intp)
     f0 = acoustics.f0[low] + (acoustics.f0[high] - acoustics.f0[low]) * frac
