@@ -81,9 +81,7 @@ class Score:
                 }
                 for track in self.tracks
             ],
-            "words": [
-                {"word": w.word, "start_s": w.start_s, "end_s": w.end_s} for w in self.words
-            ],
+            "words": [{"word": w.word, "start_s": w.start_s, "end_s": w.end_s} for w in self.words],
             "chords": [list(chord) for chord in self.chords],
             "duration_s": self.duration_s,
         }
