@@ -6,6 +6,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from songsmith.api.errors import gateway_body
 
+# A rejected body up to this size is read and discarded before the 413 goes out: a server that
+# closes with unread bytes in its socket makes the kernel send a reset, and the client may lose
+# the 413 (seen as a CI flake: httpx ReadError instead of the answer). Larger bodies are cut off.
+_DRAIN_LIMIT_BYTES = 1 << 20
+
 
 class BodyLimitMiddleware:
     """Buffers bodies up to `max_bytes` (they are small JSON) and replays them to the app."""
@@ -25,6 +30,8 @@ class BodyLimitMiddleware:
                 except ValueError:
                     declared = -1
                 if declared > self.max_bytes:
+                    if declared <= _DRAIN_LIMIT_BYTES:
+                        await _drain(receive, _DRAIN_LIMIT_BYTES)
                     await self._reject(send)
                     return
         chunks: list[bytes] = []
@@ -36,6 +43,8 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
+                if message.get("more_body", False):
+                    await _drain(receive, _DRAIN_LIMIT_BYTES - size)
                 await self._reject(send)
                 return
             chunks.append(chunk)
@@ -69,3 +78,14 @@ class BodyLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+async def _drain(receive: Receive, budget: int) -> None:
+    """Read and drop the rest of a request body, at most `budget` more bytes."""
+    while budget > 0:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
