@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from songsmith.blobs.local import BLOB_ID_RE, LocalBlobStore, LocalBlobWriter
+from songsmith.blobs.local import BLOB_ID_RE, LocalBlobStore, LocalBlobWriter, fsync_dir
 
 if TYPE_CHECKING:
     from songsmith.store.typing import Store
@@ -51,7 +51,7 @@ class AttemptJournal:
             out.flush()
             os.fsync(out.fileno())
         if created or fresh:  # the journal's own name must survive a crash too
-            _fsync_dir(folder)
+            fsync_dir(folder)
 
     def blob_ids(self) -> list[str]:
         try:
@@ -73,14 +73,6 @@ def all_journals(blobs_root: Path) -> Iterator[AttemptJournal]:
         match = _NAME_RE.match(path.name)
         if match:
             yield AttemptJournal(path, match["clip"], int(match["attempt"]))
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class JournaledBlobStore:

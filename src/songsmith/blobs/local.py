@@ -46,7 +46,8 @@ def validate_blob_id(blob_id: str) -> str:
     return blob_id
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in `path` durable (the folder's own entry list)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -141,7 +142,7 @@ class LocalBlobStore:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
         return blob_id
 
     def tmp_prefix(self, blob_id: str) -> Path:
@@ -165,7 +166,7 @@ class LocalBlobStore:
         final.parent.mkdir(exist_ok=True)
         self._remember_type(blob_id, content_type)
         writer = LocalBlobWriter(final, blob_id, self.check_space)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
         return writer
 
     def size(self, blob_id: str) -> int | None:
