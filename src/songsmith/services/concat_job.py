@@ -119,25 +119,17 @@ def submit_concat(
 
 def run_concat_job(ctx: PipelineContext, lease: Lease) -> None:
     """Job body of `concat`: decode the linked clips, join them, master, store."""
-    from songsmith.domain.statuses import TaskStatus
     from songsmith.media.codecs import decode_audio
     from songsmith.media.cover import cover_images
     from songsmith.media.master import master
     from songsmith.services.concat import ChainPiece, concat_chain, splice_infill
-    from songsmith.services.pipeline import finish_task
+    from songsmith.services.pipeline import begin_clip_job, finish_task
 
-    spec, store, blobs = lease.spec, ctx.store, ctx.blobs
-    task = store.get_task(spec.task_id, None)
-    clip = store.get_clip(spec.clip_id, None) if spec.clip_id else None
-    if task is None or clip is None:
-        raise GenerationFailed("internal", "The task or clip of this job no longer exists.")
-    if clip.status.terminal or task.status.terminal:
-        if not task.status.terminal:
-            finish_task(store, task.id, ctx.settings)
+    store, blobs = ctx.store, ctx.blobs
+    begun = begin_clip_job(ctx, lease)
+    if begun is None:
         return
-    if not store.start_clip(clip.id, lease.attempt):
-        return
-    store.set_task_status(task.id, TaskStatus.IN_PROGRESS)
+    task, clip = begun
     rows = [r for r in clip.metadata.get("concat_history") or [] if isinstance(r, dict)]
     audio: list[Any] = []
     rate = 44100

@@ -354,11 +354,13 @@ class _LeaseLost(Exception):
     """Raised out of an engine callback when a newer attempt took the clip over."""
 
 
-def run_generate(ctx: PipelineContext, lease: Lease) -> None:
+def begin_clip_job(ctx: PipelineContext, lease: Lease) -> tuple[Task, Clip] | None:
+    """The task and clip of a one-clip job, the clip started under this attempt; None when
+    there is nothing to do (already finished, or a newer attempt owns the clip)."""
     spec = lease.spec
     store = ctx.store
     if spec.clip_id is None:
-        raise GenerationFailed("internal", "A generate job needs a clip.")
+        raise GenerationFailed("internal", f"A {spec.kind} job needs a clip.")
     task = store.get_task(spec.task_id, None)
     clip = store.get_clip(spec.clip_id, None)
     if task is None or clip is None:
@@ -368,10 +370,20 @@ def run_generate(ctx: PipelineContext, lease: Lease) -> None:
         # killed before it settled the task, so settle it now.
         if not task.status.terminal:
             finish_task(store, task.id, ctx.settings)
-        return
+        return None
     if not store.start_clip(clip.id, lease.attempt):
-        return  # a newer attempt owns the clip
+        return None  # a newer attempt owns the clip
     store.set_task_status(task.id, TaskStatus.IN_PROGRESS)
+    return task, clip
+
+
+def run_generate(ctx: PipelineContext, lease: Lease) -> None:
+    spec = lease.spec
+    store = ctx.store
+    begun = begin_clip_job(ctx, lease)
+    if begun is None:
+        return
+    task, clip = begun
 
     engine_name = str(spec.payload.get("engine") or ctx.settings.engine_for_mv(clip.mv)[0])
     job = build_job(ctx, task, clip, spec)
