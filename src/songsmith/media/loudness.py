@@ -199,10 +199,18 @@ def true_peak_envelope(audio: np.ndarray[Any, Any], floor: float = 0.0) -> np.nd
     envelope = np.empty(len(stereo), np.float32)
     for begin in range(0, len(stereo), _MEASURE_PIECE):
         end = min(begin + _MEASURE_PIECE, len(stereo))
-        first = max(0, begin - _HALF_TAPS)
-        piece = _envelope_of(stereo[first : min(len(stereo), end + _HALF_TAPS)], floor)
-        envelope[begin:end] = piece[begin - first : end - first]
+        envelope[begin:end] = _piece_envelope(stereo, begin, end, floor)
     return envelope
+
+
+def _piece_envelope(
+    stereo: np.ndarray[Any, Any], begin: int, end: int, floor: float
+) -> np.ndarray[Any, Any]:
+    """The envelope of samples [begin, end), computed with the interpolator's reach of real
+    neighbours on both sides: the same values as over the whole signal."""
+    first = max(0, begin - _HALF_TAPS)
+    envelope = _envelope_of(stereo[first : min(len(stereo), end + _HALF_TAPS)], floor)
+    return envelope[begin - first : end - first]
 
 
 def _envelope_of(stereo: np.ndarray[Any, Any], floor: float) -> np.ndarray[Any, Any]:
@@ -255,8 +263,5 @@ def true_peak_dbtp(audio: np.ndarray[Any, Any]) -> float:
         pieces.append((max(float(block.max()), -float(block.min())), begin, end))
     peak = sample_peak
     for _, begin, end in sorted(pieces, reverse=True):
-        first = max(0, begin - _HALF_TAPS)
-        segment = stereo[first : min(len(stereo), end + _HALF_TAPS)]
-        envelope = _envelope_of(segment, floor=peak)
-        peak = max(peak, float(envelope[begin - first : end - first].max()))
+        peak = max(peak, float(_piece_envelope(stereo, begin, end, floor=peak).max()))
     return 20 * math.log10(peak)

@@ -103,7 +103,7 @@ class BuiltinEngine:
         if edit is not None:
             song = edit(job, progress)  # rendered whole, then streamed as it stands
             if audio is not None:
-                _emit(audio, song.mix, 0)
+                _emit(audio, song.mix)
             progress(total, total)
             return song
         composition = compose(job)
@@ -111,7 +111,7 @@ class BuiltinEngine:
         if audio is not None:
             cut = preview_end_s(composition.score)
             preview = self._perform(composition, until_s=cut, seed=job.seed)[0]
-            _emit(audio, preview[: round(cut * SAMPLE_RATE)], 0)
+            _emit(audio, preview[: round(cut * SAMPLE_RATE)])
         mix, stems = self._perform(composition, seed=job.seed, progress=progress)
         # The rest of the song is not streamed from here: the worker continues the stream with
         # the final mp3's own frames once it is encoded (services/stream.py), so the song is
@@ -234,11 +234,8 @@ def _fit(audio: Audio, length: int) -> Audio:
     return np.ascontiguousarray(np.concatenate([audio, pad]), dtype=np.float32)
 
 
-def _emit(callback: AudioCallback, audio: Audio, start: int) -> int:
-    """Send `audio[start:]` in CHUNK_S pieces; returns the sample index reached."""
+def _emit(callback: AudioCallback, audio: Audio) -> None:
+    """Send `audio` in CHUNK_S pieces."""
     chunk = int(CHUNK_S * SAMPLE_RATE)
-    position = start
-    while position < len(audio):
+    for position in range(0, len(audio), chunk):
         callback(np.ascontiguousarray(audio[position : position + chunk]))
-        position += chunk
-    return max(start, min(position, len(audio)))
