@@ -15,7 +15,8 @@ from typing import Any
 
 SAMPLES_PER_FRAME = 1152  # MPEG-1 Layer III
 ENCODER_DELAY = 576  # LAME's delay as its header states it; decoders add their own 529
-_INFO_OFFSET = 36  # 4-byte frame header + 32 bytes of (empty) stereo side information
+_MAIN_DATA_OFFSET = 36  # after the 4-byte header and 32 bytes of stereo side information: where
+# a frame's main data starts (in the header frame, the Info tag)
 _TAG_CRC_SPAN = 190  # the LAME tag's CRC covers the frame's first 190 bytes
 # Frame header of the Info frame: MPEG-1 Layer III, no CRC, 192 kbit/s, 44.1 kHz, no padding,
 # stereo, as ffmpeg's muxer writes it. Its length at this rate: 144 * 192000 / 44100 = 626.
@@ -87,10 +88,8 @@ def continue_stream(frames_sent: int, final_mp3: bytes) -> bytes:
     of silence at the splice.
     """
     offsets = frame_offsets(final_mp3)
-    if offsets and final_mp3[offsets[0] + _INFO_OFFSET : offsets[0] + _INFO_OFFSET + 4] in (
-        b"Info",
-        b"Xing",
-    ):
+    tag_at = offsets[0] + _MAIN_DATA_OFFSET if offsets else 0
+    if offsets and final_mp3[tag_at : tag_at + 4] in (b"Info", b"Xing"):
         offsets = offsets[1:]  # the header frame carries no audio
     if frames_sent >= len(offsets):
         return b""
@@ -104,7 +103,7 @@ def continue_stream(frames_sent: int, final_mp3: bytes) -> bytes:
     for index in range(frames_sent - 1, -1, -1):
         begin = offsets[index]
         end = offsets[index + 1]
-        payloads[:0] = final_mp3[begin + _INFO_OFFSET : end]
+        payloads[:0] = final_mp3[begin + _MAIN_DATA_OFFSET : end]
         if len(payloads) >= reservoir:
             break
     carrier = bytearray(_INFO_FRAME_BYTES)
@@ -143,7 +142,7 @@ def info_frame(frames: int, audio_bytes: int, samples: int, bit_rate: int) -> by
     frame = bytearray(_INFO_FRAME_BYTES)
     frame[:4] = _INFO_HEADER
     body = xing + lame
-    frame[_INFO_OFFSET : _INFO_OFFSET + len(body)] = body
+    frame[_MAIN_DATA_OFFSET : _MAIN_DATA_OFFSET + len(body)] = body
     crc = _crc16(bytes(frame[:_TAG_CRC_SPAN]))
     frame[_TAG_CRC_SPAN : _TAG_CRC_SPAN + 2] = struct.pack(">H", crc)
     return bytes(frame)
