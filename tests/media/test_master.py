@@ -98,3 +98,42 @@ def test_in_place_master_scales_the_given_stems_and_matches_the_copying_one() ->
         assert np.shares_memory(audio, own[name])  # the caller's buffer, now mastered
         assert audio.tobytes() == copied.stems[name].tobytes()
     assert stems["drums"].tobytes() != copied.stems["drums"].tobytes()  # default: inputs kept
+
+
+def test_limiter_curve_in_pieces_equals_one_pass_over_the_whole_song() -> None:
+    # Longer than the 10 s pieces the filters run over: the seams must not show.
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    rng = np.random.default_rng(3)
+    seconds = 23.0
+    loud = (rng.standard_normal((int(seconds * RATE), 2)) * 0.4).astype(np.float32)
+    loud[:: RATE // 3] *= 4.0  # scattered peaks, some near the piece seams
+    ceiling = 0.6
+    curve = limiter_gain(loud, RATE, ceiling)
+
+    from songsmith.media.loudness import true_peak_envelope
+
+    need = np.minimum(ceiling / np.maximum(true_peak_envelope(loud, ceiling), 1e-12), 1.0)
+    need = need.astype(np.float32)
+    lookahead = int(0.003 * RATE)
+    hold = int(0.040 * RATE) + (int(0.040 * RATE) - lookahead) % 2
+    shift = (hold - lookahead) // 2
+    held = minimum_filter1d(need, size=hold + lookahead + 1, mode="nearest")
+    held[shift:] = held[: len(held) - shift].copy()
+    held[:shift] = held[shift]
+    box = lookahead if lookahead % 2 else lookahead - 1
+    one_pass = uniform_filter1d(uniform_filter1d(held, box, mode="nearest"), box, mode="nearest")
+    np.testing.assert_allclose(curve, np.minimum(one_pass, 1.0), rtol=0, atol=1e-6)
+    assert curve.min() < 0.9  # the limiter acted, at seams too
+
+
+def test_limiter_scales_a_given_envelope_as_it_would_the_audio() -> None:
+    from songsmith.media.loudness import true_peak_envelope
+
+    stems = groove(3.0)
+    loud = stems["drums"] + stems["bass"]
+    envelope = true_peak_envelope(loud)
+    scaled = limiter_gain(loud, RATE, 0.5, envelope=envelope, envelope_gain=3.0)
+    direct = limiter_gain(loud * np.float32(3.0), RATE, 0.5)
+    assert scaled.min() < 0.5  # it limits
+    np.testing.assert_allclose(scaled, direct, rtol=1e-5, atol=0)  # float rounding only

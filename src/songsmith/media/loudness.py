@@ -153,14 +153,23 @@ class LoudnessModel:
     def lufs(self, gain_db: float = 0.0, curve: np.ndarray[Any, Any] | None = None) -> float:
         if len(self._starts) == 0:
             return float("-inf")
-        if curve is None:
-            power = self._power
-        else:
-            power = np.square(curve, dtype=np.float32)
-            power *= self._power
         if len(self._edges) == 0:
             return float("-inf")
-        segments = np.add.reduceat(power, self._edges, dtype=np.float64)
+        segments = np.empty(len(self._edges), np.float64)
+        # About 10 s of segments at a time, split where a segment starts (each is summed as in
+        # one pass): reduceat casts its whole input to float64, 60 MB at the master's peak.
+        per_piece = max(1, len(self._edges) * _MEASURE_PIECE // len(self._power))
+        for first in range(0, len(self._edges), per_piece):
+            last = min(first + per_piece, len(self._edges))
+            begin = int(self._edges[first])
+            end = int(self._edges[last]) if last < len(self._edges) else len(self._power)
+            power = self._power[begin:end]
+            if curve is not None:
+                power = np.square(curve[begin:end], dtype=np.float32)
+                power *= self._power[begin:end]
+            segments[first:last] = np.add.reduceat(
+                power, self._edges[first:last] - begin, dtype=np.float64
+            )
         cumulative = np.concatenate([[0.0], np.cumsum(segments)])
         block_power = (cumulative[self._last] - cumulative[self._first]) / self._lengths
         block_power *= 10 ** (gain_db / 10)

@@ -12,6 +12,7 @@ every stem, so the mastered stems still sum to the mastered mix.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ _MAX_PASSES = 3
 _MAX_GAIN_SEARCH_DB = 6.0  # how far limiting may push the static gain above the plain estimate
 _ENVELOPE_MARGIN_DB = 2.0  # true-peak envelope exact this far under the ceiling (gain moves)
 _AIM_TOLERANCE_LU = 0.15  # pre-codec aim; the codec moves loudness by a few hundredths
+_FILTER_PIECE = 441_000  # limiter filters run over 10 s at a time (small C buffers)
 
 
 @dataclass
@@ -61,12 +63,13 @@ def limiter_gain(
     sample_rate: int,
     ceiling: float,
     envelope: np.ndarray[Any, Any] | None = None,
+    envelope_gain: float = 1.0,
 ) -> np.ndarray[Any, Any]:
     """Per-sample gain (<= 1) that keeps the 4x true peak of `audio` at or below `ceiling`.
 
     `envelope` is `audio`'s true-peak envelope when the caller already has it (exact at least
-    down to `ceiling`); it scales with gain, so one envelope serves every gain tried (then
-    `audio` itself is not read).
+    down to `ceiling`); it scales with gain, so one envelope serves every gain tried: the curve
+    is computed for `audio * envelope_gain` (then `audio` itself is not read).
 
     The needed gain at each peak is spread as a minimum over [n - hold, n + lookahead], then
     smoothed by two box filters narrower than the look-ahead, so the smoothed curve is still at or
@@ -75,9 +78,10 @@ def limiter_gain(
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
     if envelope is None:
-        envelope = true_peak_envelope(audio, floor=ceiling)
+        envelope = true_peak_envelope(audio, floor=ceiling / envelope_gain)
     # In place over two song-long buffers (need, held): this runs at the master's memory peak.
-    need = np.maximum(envelope, np.float32(1e-12), dtype=np.float32)
+    need = np.multiply(envelope, np.float32(envelope_gain), dtype=np.float32)
+    np.maximum(need, np.float32(1e-12), out=need)
     np.divide(np.float32(ceiling), need, out=need)
     np.minimum(need, np.float32(1.0), out=need)
     if float(need.min()) >= 1.0:
@@ -88,15 +92,34 @@ def limiter_gain(
         hold += 1
     # A centred window of hold+lookahead+1 samples, shifted so it spans [n - hold, n + lookahead].
     shift = (hold - lookahead) // 2
-    held = minimum_filter1d(need, size=hold + lookahead + 1, mode="nearest")
+    window = hold + lookahead + 1
+    held = np.empty_like(need)
+    _in_pieces(lambda x: minimum_filter1d(x, size=window, mode="nearest"), need, window, held)
     if shift:
         held[shift:] = held[: len(held) - shift].copy()
         held[:shift] = held[shift]
     box = lookahead if lookahead % 2 else lookahead - 1  # odd: symmetric, reach (box-1)/2 each
-    uniform_filter1d(held, box, mode="nearest", output=need)
-    uniform_filter1d(need, box, mode="nearest", output=held)
+    _in_pieces(lambda x: uniform_filter1d(x, box, mode="nearest"), held, box, need)
+    _in_pieces(lambda x: uniform_filter1d(x, box, mode="nearest"), need, box, held)
     np.minimum(held, np.float32(1.0), out=held)
     return np.asarray(held, dtype=np.float32)
+
+
+def _in_pieces(
+    apply: Callable[[np.ndarray[Any, Any]], np.ndarray[Any, Any]],
+    signal: np.ndarray[Any, Any],
+    size: int,
+    out: np.ndarray[Any, Any],
+) -> None:
+    """out = apply(signal) for a filter of `size` taps, computed over _FILTER_PIECE samples at
+    a time with the filter's reach of real neighbours on each side: the same values (the
+    signal's own ends still get mode="nearest"). scipy.ndimage copies a whole line into two
+    float64 buffers, 126 MB of C memory for a 3-minute song at the master's memory peak."""
+    reach = size // 2 + 1
+    for begin in range(0, len(signal), _FILTER_PIECE):
+        end = min(begin + _FILTER_PIECE, len(signal))
+        low, high = max(0, begin - reach), min(len(signal), end + reach)
+        out[begin:end] = apply(signal[low:high])[begin - low : end - low]
 
 
 def _fit(stem: Audio, length: int) -> Audio:
@@ -182,7 +205,11 @@ def master(
                 envelope_floor_db = limit_db - gain_db - _ENVELOPE_MARGIN_DB
                 source_envelope = true_peak_envelope(source, floor=10 ** (envelope_floor_db / 20))
             curve = limiter_gain(
-                source, rate, 10 ** (limit_db / 20), envelope=source_envelope * linear_gain
+                source,
+                rate,
+                10 ** (limit_db / 20),
+                envelope=source_envelope,
+                envelope_gain=float(linear_gain),
             )
             if model is None:  # a further pass: measured again from the pre-master mix
                 model = LoudnessModel(source, rate)
