@@ -138,7 +138,7 @@ class BuiltinEngine:
         """Render, sing and mix the score (or its first `until_s` seconds)."""
         from songsmith.engines.builtin.mix import mix_stems
         from songsmith.engines.builtin.render import render_stems
-        from songsmith.engines.builtin.voice import sing_mono
+        from songsmith.engines.builtin.voice import SpeechCache, sing_mono
 
         step = progress or (lambda _done, _total: None)
         total = len(STAGES)
@@ -148,6 +148,7 @@ class BuiltinEngine:
         stems = render_stems(score, SAMPLE_RATE, compact=True)
         step(2, total)
         gender = composition.plan.vocal_gender
+        speech = SpeechCache()  # the backing vocals double chorus lines the lead sang
         for name, group, offset, stage in (
             (LEAD_TRACK, "vocals", 0, 3),
             (BACKING_TRACK, "backing_vocals", BACKING_SEED_OFFSET, 4),
@@ -160,9 +161,11 @@ class BuiltinEngine:
                     sample_rate=SAMPLE_RATE,
                     language=composition.language,
                     seed=seed + offset,
+                    cache=speech,
                 )
                 stems[group] = _fit(sung, length)
             step(stage, total)
+        del speech  # before the mix, whose memory peak is the song's
         stems = {g: _fit(a, length) for g, a in stems.items()}
         if not stems:
             silent = np.zeros((length, 2), np.float32)

@@ -125,3 +125,24 @@ def test_identical_bytes_in_a_fresh_process() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     ).stdout.strip()
     assert there == here
+
+
+def test_a_repeated_line_reuses_its_speech_and_sings_the_same_samples(
+    make_melody: MelodyMaker,
+) -> None:
+    from songsmith.engines.builtin.voice import SpeechCache
+
+    # A chorus line sung twice, then again a third above by a second voice (backing vocals).
+    once = make_melody([LINES[0], LINES[1], LINES[0]], base_pitch=62)
+    harmony = [Note(n.pitch + 4, n.start, n.end, n.velocity, n.syllable) for n in once]
+    cache = SpeechCache()
+    lead = sing_mono(once, gender="f", seed=3, cache=cache)
+    assert cache.hits == 1  # the third line is the first one's letters
+    backing = sing_mono(harmony, gender="f", seed=4, cache=cache)
+    assert cache.hits == 4  # every line of the second voice
+    assert lead.tobytes() == sing_mono(once, gender="f", seed=3).tobytes()
+    assert backing.tobytes() == sing_mono(harmony, gender="f", seed=4).tobytes()
+    # Bounded: past its limit the oldest phrase is forgotten.
+    small = SpeechCache(limit=1)
+    sing_mono(once, gender="f", seed=3, cache=small)
+    assert small.hits == 0

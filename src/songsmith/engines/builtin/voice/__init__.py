@@ -2,6 +2,7 @@
 
     sing(notes, *, gender, sample_rate=44100, language="en", seed=0) -> Audio
     sing_mono(...) -> float32 mono array;  sing_phrases(...) -> Iterator[PhraseAudio] (streaming)
+    SpeechCache()   # one per song, passed to both voices: repeated lines skip the model
     warm_up() -> None   # at worker start: model, G2P, one note
 
 English runs hibari-tts's bundled voice (its G2P is the one `songsmith.phonetics` syllabifies with),
@@ -12,6 +13,7 @@ by the same voice (espeak-ng's own waveforms are not deterministic, see `phoneti
 
 from __future__ import annotations
 
+from songsmith.engines.builtin.voice.hibari_singer import SpeechCache
 from songsmith.engines.builtin.voice.sing import (
     PhraseAudio,
     is_male,
@@ -21,4 +23,12 @@ from songsmith.engines.builtin.voice.sing import (
     warm_up,
 )
 
-__all__ = ["PhraseAudio", "is_male", "sing", "sing_mono", "sing_phrases", "warm_up"]
+__all__ = [
+    "PhraseAudio",
+    "SpeechCache",
+    "is_male",
+    "sing",
+    "sing_mono",
+    "sing_phrases",
+    "warm_up",
+]

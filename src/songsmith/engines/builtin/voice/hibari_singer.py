@@ -6,6 +6,7 @@ the model's vocabulary mostly shares (Kokoro's multilingual alphabet), so one vo
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -46,6 +47,7 @@ VOWEL_CORE_DB = float(np.log(10 ** (12 / 20)))  # frames within 12 dB of the vow
 EVEN_LEVEL_DB = float(np.log(10 ** (6 / 20)))  # vowels more than 6 dB under the median are raised
 MAX_RAISE_DB = float(np.log(10 ** (24 / 20)))
 FADE_IN_S = 0.01
+SPEECH_CACHE_PHRASES = 24  # ~3 MB each: a chorus and the verse between two of its repeats
 
 
 @dataclass(frozen=True)
@@ -203,21 +205,71 @@ def _in_vowel(
     return mask
 
 
+class SpeechCache:
+    """The speech of phrases already sung in this song, by their letters.
+
+    The model's acoustics (and the vowel cores read from them) depend only on the letters, so a
+    repeated line (every chorus, and the backing vocals that double it) is warped and voiced
+    from the same speech without running the model again: the same samples as running it
+    (the model is single-threaded and deterministic). Read-only arrays; the oldest phrase goes
+    first past `limit`. One per song, dropped after singing (it holds tens of MB)."""
+
+    def __init__(self, limit: int = SPEECH_CACHE_PHRASES) -> None:
+        self._limit = limit
+        self._entries: OrderedDict[tuple[int, ...], tuple[Acoustics, list[SpokenSyllable]]]
+        self._entries = OrderedDict()
+        self.hits = 0
+
+    def get(self, key: tuple[int, ...]) -> tuple[Acoustics, list[SpokenSyllable]] | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+            self.hits += 1
+        return entry
+
+    def put(self, key: tuple[int, ...], acoustics: Acoustics, spoken: list[SpokenSyllable]) -> None:
+        for array in (acoustics.lh, acoustics.theta, acoustics.ln, acoustics.lr, acoustics.phi):
+            array.setflags(write=False)
+        acoustics.f0.setflags(write=False)
+        self._entries[key] = (acoustics, spoken)
+        while len(self._entries) > self._limit:
+            self._entries.popitem(last=False)
+
+
+def _speech(
+    ids: list[int], vowel_flags: list[list[bool]], cache: SpeechCache | None
+) -> tuple[Acoustics, list[SpokenSyllable]]:
+    """The phrase spoken by the model, its vowels narrowed to their cores and evened out."""
+    key = tuple(ids)
+    cached = cache.get(key) if cache is not None else None
+    if cached is not None:
+        return cached
+    acoustics = load_singer_model().run(ids)
+    spoken = _vowel_cores(acoustics, _spoken_syllables(acoustics, vowel_flags))
+    acoustics = _even_out_vowels(acoustics, spoken)
+    if cache is not None:
+        cache.put(key, acoustics, spoken)
+    return acoustics, spoken
+
+
 def sing_phrase(
-    phrase: Phrase, *, male: bool, rng: np.random.Generator, earliest_start: float
+    phrase: Phrase,
+    *,
+    male: bool,
+    rng: np.random.Generator,
+    earliest_start: float,
+    cache: SpeechCache | None = None,
 ) -> SungPhrase:
     import hibari.dsp
 
-    model = load_singer_model()
+    vocab = load_singer_model().vocab
     ids: list[int] = []
     vowel_flags: list[list[bool]] = []
     for syllable in phrase.syllables:
-        syllable_ids, flags = _syllable_ids(syllable.phonemes, model.vocab)
+        syllable_ids, flags = _syllable_ids(syllable.phonemes, vocab)
         ids += syllable_ids
         vowel_flags.append(flags)
-    acoustics = model.run(ids)
-    spoken = _vowel_cores(acoustics, _spoken_syllables(acoustics, vowel_flags))
-    acoustics = _even_out_vowels(acoustics, spoken)
+    acoustics, spoken = _speech(ids, vowel_flags, cache)
     time_map: TimeMap = build_time_map(
         spoken,
         [NoteSpan(s.start, s.end) for s in phrase.syllables],

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from songsmith.engines.builtin.voice.hibari_singer import VOCALISE, sing_phrase
+from songsmith.engines.builtin.voice.hibari_singer import VOCALISE, SpeechCache, sing_phrase
 from songsmith.engines.builtin.voice.phrases import Phrase, group_phrases
 from songsmith.engines.score import Note
 from songsmith.engines.typing import Audio
@@ -68,11 +68,14 @@ def sing_mono(
     sample_rate: int = 44100,
     language: str = "en",
     seed: int = 0,
+    cache: SpeechCache | None = None,
 ) -> npt.NDArray[np.float32]:
+    """`sing` in one channel. `cache` (one per song, shared by its voices) lets repeated lines
+    reuse their speech: the same samples, less CPU."""
     end = max((n.end for n in notes if n.end > n.start), default=0.0)
     out = np.zeros(int(np.ceil((end + TAIL_S) * sample_rate)), np.float32)
     for phrase in sing_phrases(
-        notes, gender=gender, sample_rate=sample_rate, language=language, seed=seed
+        notes, gender=gender, sample_rate=sample_rate, language=language, seed=seed, cache=cache
     ):
         _add_at(out, phrase.samples, phrase.offset)
     return out
@@ -85,6 +88,7 @@ def sing_phrases(
     sample_rate: int = 44100,
     language: str = "en",
     seed: int = 0,
+    cache: SpeechCache | None = None,
 ) -> Iterator[PhraseAudio]:
     """The phrases of `sing`, in time order, each as soon as it is synthesized (for streaming).
     Adding them into a zero track gives exactly `sing_mono`'s output."""
@@ -93,7 +97,7 @@ def sing_phrases(
     previous_end = 0.0
     for index, phrase in enumerate(phrases):
         rng = np.random.default_rng([seed & 0xFFFFFFFF, index])
-        sung = sing_phrase(phrase, male=male, rng=rng, earliest_start=previous_end)
+        sung = sing_phrase(phrase, male=male, rng=rng, earliest_start=previous_end, cache=cache)
         previous_end = phrase.end
         samples = _normalise(_resample(sung.samples, sung.sample_rate, sample_rate), phrase)
         yield PhraseAudio(round(sung.start_s * sample_rate), samples, phrase.start, phrase.end)
