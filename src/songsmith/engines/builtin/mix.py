@@ -498,6 +498,7 @@ def mix_stems(
         else:
             processed[group] = _process_dry(signal, pan)
 
+    del room  # its scratch and spectra (~45 MB): the mix's peak is from here on
     # The mix is accumulated in one buffer: the instruments first (the vocal ride compares
     # the lead against them), then the vocals once ridden and muted.
     mix = np.zeros((length, 2), np.float32)
@@ -510,11 +511,13 @@ def mix_stems(
         for group in VOCAL_GROUPS:
             if group in processed:
                 _scale_channels(processed[group], ride)
+        del ride  # song-long curves go as soon as applied (the mix's memory peak)
     if vocal_silence:
         mute = _silence_spans(length, sample_rate, vocal_silence)
         for group in VOCAL_GROUPS:
             if group in processed:
                 _scale_channels(processed[group], mute)
+        del mute
 
     for group in VOCAL_GROUPS:
         if group in processed:
