@@ -16,7 +16,7 @@ import numpy as np
 
 from songsmith.engines.builtin import grooves as g
 from songsmith.engines.builtin.form import Form, FormSection
-from songsmith.engines.builtin.genres import Part, group_of_program
+from songsmith.engines.builtin.genres import RISER_PROGRAM, Part, group_of_program
 from songsmith.engines.builtin.harmony import ChordEvent, Harmony
 from songsmith.engines.builtin.melody import CHORUS_KINDS, Melody, instrumental_melody
 from songsmith.engines.builtin.plan import SongPlan
@@ -547,8 +547,8 @@ def _into(pitch: int, low: int, high: int) -> int:
 
 
 def _risers(plan: SongPlan, form: Form) -> Track:
-    """A reverse-cymbal swell into each chorus (GM 119)."""
-    track = Track(name="riser", group="fx", program=119)
+    """A reverse-cymbal swell into each chorus."""
+    track = Track(name="riser", group="fx", program=RISER_PROGRAM)
     bpb = plan.beats_per_bar
     for section in form.sections[1:]:
         if section.kind in ("chorus", "drop"):

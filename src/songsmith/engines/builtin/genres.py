@@ -701,6 +701,32 @@ NAMED_INSTRUMENTS: dict[str, tuple[str, int]] = {
     "mandolin": ("mandolin", 105),
 }
 
+# The accompanist a plan falls back on when negative tags removed every chordal part: the first
+# one they did not ban.
+FALLBACK_PARTS: tuple[Part, ...] = (
+    P("chords", "piano", 0),
+    P("pad", "pad", 89),
+    P("chords", "strings", 48),
+    P("chords", "nylon_guitar", 24),
+    P("chords", "vibraphone", 11),
+)
+RISER_PROGRAM = 119  # reverse cymbal: the swell into a chorus
+
+
+def reachable_programs() -> frozenset[int]:
+    """Every bank-0 General MIDI program a rendered track of a composed song can have: the
+    families' parts, the instruments tags can name, the fallback accompanists and the riser.
+
+    Drums and percussion play the drum kit (bank 128, preset 0) whatever their program; the
+    vocal tracks (programs 52 and 53) are sung, not rendered (`render.VOCAL_GROUPS`).
+    """
+    return frozenset(
+        {part.program for family in FAMILIES for part in family.parts}
+        | {program for _, program in NAMED_INSTRUMENTS.values()}
+        | {part.program for part in FALLBACK_PARTS}
+        | {RISER_PROGRAM}
+    )
+
 
 def group_of_program(program: int) -> str:
     """The stem group a General MIDI program renders into."""

@@ -15,6 +15,7 @@ import numpy as np
 
 from songsmith.engines.builtin.genres import (
     DEFAULT_FAMILY,
+    FALLBACK_PARTS,
     FAMILIES,
     FAMILY_BY_NAME,
     NAMED_INSTRUMENTS,
@@ -460,13 +461,7 @@ def _parts(text: str, negative: str, family: GenreFamily) -> tuple[tuple[int, ..
         replaced.add(role)
     parts = [p for p in parts if p.program not in banned]
     if not any(p.role in ("chords", "keys2", "pad") for p in parts):
-        for fallback in (
-            Part("chords", "piano", 0),
-            Part("pad", "pad", 89),
-            Part("chords", "strings", 48),
-            Part("chords", "nylon_guitar", 24),
-            Part("chords", "vibraphone", 11),
-        ):
+        for fallback in FALLBACK_PARTS:
             if fallback.program not in banned:
                 parts.append(fallback)
                 break

@@ -2,6 +2,14 @@
 
 Each stem group is rendered on its own from a reset synthesizer, so a stem holds exactly its own
 instruments (and nothing bleeds between stems); the soundfont is parsed once per process.
+
+tinysoundfont decodes every sample of the font it loads to float32 and keeps it (the whole
+vendored font: 265 MiB of resident memory), so the process loads a copy pruned in memory to what
+the composer can ask for (`genres.reachable_programs()` and the drum kit; `soundfont_subset.py`):
+176 MiB. A track with any other program (a score from elsewhere) loads the whole font beside it
+the first time one is rendered. The pruned font renders kept presets as the whole one does to
+float rounding: tsf's output depends slightly on where a sample sits among the decoded samples
+(see tests/engines/builtin/test_soundfont_subset.py).
 """
 
 from __future__ import annotations
@@ -14,6 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from songsmith.engines.builtin.genres import reachable_programs
+from songsmith.engines.builtin.soundfont_subset import subset_soundfont
 
 if TYPE_CHECKING:
     from songsmith.engines.score import Score, Track
@@ -41,17 +52,42 @@ class LoadedSoundfont:
     synth: Any  # tinysoundfont.Synth with the soundfont loaded
     sfid: int
     sample_rate: int
-    lock: threading.Lock
+    lock: threading.Lock  # held while rendering: the synth is one shared state
+    programs: frozenset[int] | None = None  # bank-0 programs `sfid` holds; None: all of them
+    full_sfid: int | None = None  # the whole font, loaded beside it on first need
+
+    def sfid_for(self, program: int) -> int:
+        """The loaded font that plays bank-0 `program`: the pruned one when it holds it, else
+        the whole one (loaded now if need be; call with `lock` held)."""
+        if self.programs is None or program in self.programs:
+            return self.sfid
+        if self.full_sfid is None:
+            self.full_sfid = self.synth.sfload(str(soundfont_path()), max_voices=_MAX_VOICES)
+        return self.full_sfid
+
+
+def open_soundfont(sample_rate: int, programs: frozenset[int] | None) -> LoadedSoundfont:
+    """A synth with the vendored font loaded: only bank-0 `programs` and the drum kit, or all of
+    it (None). The font is decoded now (about 1.3 s for all of it)."""
+    import tinysoundfont
+
+    synth = tinysoundfont.Synth(gain=_SYNTH_GAIN_DB, samplerate=sample_rate)
+    data = soundfont_path().read_bytes()
+    if programs is not None:
+        keep = {(0, p) for p in programs} | {(_DRUM_BANK, 0)}
+        pruned = subset_soundfont(data, keep)
+        if pruned is data:  # the subset could not be built: the whole font plays everything
+            programs = None
+        data = pruned
+    sfid = synth.sfload(data, max_voices=_MAX_VOICES)
+    return LoadedSoundfont(synth, sfid, sample_rate, threading.Lock(), programs)
 
 
 @lru_cache(maxsize=2)
 def load_soundfont(sample_rate: int = 44100) -> LoadedSoundfont:
-    """Parse the vendored soundfont once per process (about 1 s) and keep the synth warm."""
-    import tinysoundfont
-
-    synth = tinysoundfont.Synth(gain=_SYNTH_GAIN_DB, samplerate=sample_rate)
-    sfid = synth.sfload(str(soundfont_path()), max_voices=_MAX_VOICES)
-    return LoadedSoundfont(synth, sfid, sample_rate, threading.Lock())
+    """The process's synth, loaded once (about 0.8 s) with the programs the composer can ask
+    for, and kept warm."""
+    return open_soundfont(sample_rate, reachable_programs())
 
 
 def _midi_velocity(velocity: float) -> int:
@@ -82,7 +118,8 @@ def _channel_plan(tracks: list[Track]) -> list[tuple[int, Track]]:
 def _silence(loaded: LoadedSoundfont) -> None:
     """Reset every channel and let every voice die, so each stem starts from the same state
     whatever was rendered before (tsf's reset ends voices with a ~10 ms quick release)."""
-    loaded.synth.soundfonts[loaded.sfid].reset()
+    for soundfont in loaded.synth.soundfonts.values():
+        soundfont.reset()
     scratch = np.zeros((_FLUSH_FRAMES, 2), dtype=np.float32)
     for _ in range(_MAX_FLUSHES):
         loaded.synth.generate_simple(_FLUSH_FRAMES, buffer=scratch.data.cast("B"))
@@ -99,7 +136,8 @@ def _render_group(loaded: LoadedSoundfont, tracks: list[Track], total: int) -> A
         if track.is_drum:
             synth.program_select(channel, loaded.sfid, _DRUM_BANK, 0, True)
         else:
-            synth.program_select(channel, loaded.sfid, 0, int(track.program) % 128)
+            program = int(track.program) % 128
+            synth.program_select(channel, loaded.sfid_for(program), 0, program)
         for note in track.notes:
             start = round(note.start * rate)
             end = round(note.end * rate)
@@ -130,15 +168,22 @@ def _render_group(loaded: LoadedSoundfont, tracks: list[Track], total: int) -> A
 
 
 def render_stems(
-    score: Score, sample_rate: int = 44100, *, compact: bool = False
+    score: Score,
+    sample_rate: int = 44100,
+    *,
+    compact: bool = False,
+    soundfont: LoadedSoundfont | None = None,
 ) -> dict[str, Audio]:
     """Every non-vocal track of `score`, one (samples, 2) float32 stem per group.
 
     All stems have exactly round(score.duration_s * sample_rate) samples; notes still sounding at
     the end are faded over the last 30 ms. Same score, same bytes. `compact=True` returns a stem
     whose two channels are equal (most: the soundfont's samples are mono) as one (samples,)
-    channel, half the memory; the mix pans it.
+    channel, half the memory; the mix pans it. `soundfont`: render with this one rather than the
+    process's (`load_soundfont`); its `sample_rate` wins.
     """
+    if soundfont is not None:
+        sample_rate = soundfont.sample_rate
     total = max(0, round(score.duration_s * sample_rate))
     groups: dict[str, list[Track]] = {}
     for track in score.tracks:
@@ -147,7 +192,7 @@ def render_stems(
         groups.setdefault(track.group, []).append(track)
     if not groups:
         return {}
-    loaded = load_soundfont(sample_rate)
+    loaded = soundfont or load_soundfont(sample_rate)
     fade_len = min(total, int(_END_FADE_S * sample_rate))
     fade = np.linspace(1.0, 0.0, fade_len, dtype=np.float32)[:, None]
     stems: dict[str, Audio] = {}
