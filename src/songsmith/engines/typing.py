@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -56,7 +56,9 @@ class Song:
 
     sample_rate: int
     mix: Audio  # pre-master mix
-    stems: dict[str, Audio]  # stem group -> audio; sums to `mix` (residual <= -30 dB)
+    # stem group -> audio; sums to `mix` (residual <= -30 dB). A mapping: the built-in engine's
+    # are packed to 16 bits until read (media/packed.py), so read them one at a time.
+    stems: Mapping[str, Audio]
     score: Score | None  # None when the engine does not compose (then analysis fills in)
     words: list[WordTiming] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)  # bpm, key, time_signature, sections,

@@ -344,7 +344,7 @@ class BalanceResult:
 
 
 def vocal_balance(
-    stems: dict[str, FloatArray],
+    stems: Mapping[str, FloatArray],
     sample_rate: int,
     sections: Sequence[tuple[float, float, bool]],
 ) -> BalanceResult:
@@ -380,7 +380,7 @@ def sung_spans(score: Score) -> list[tuple[float, float, bool]]:
 # --- stems are exact -------------------------------------------------------------------------
 
 
-def stems_residual_db(mix: FloatArray, stems: dict[str, FloatArray]) -> float:
+def stems_residual_db(mix: FloatArray, stems: Mapping[str, FloatArray]) -> float:
     """Level of (mix - sum of stems) relative to the mix, dB (<= -30 passes)."""
     if not stems:
         return -200.0 if db_rms(mix) <= -200 else 0.0

@@ -12,7 +12,7 @@ every stem, so the mastered stems still sum to the mastered mix.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -130,6 +130,13 @@ def _fit(stem: Audio, length: int) -> Audio:
     return np.concatenate([stereo, np.zeros((length - len(stereo), 2), np.float32)])
 
 
+def delivery_stem(stem: Audio, sample_rate: int, length: int) -> Audio:
+    """A stem at the delivery rate and the mastered mix's `length`, ready for
+    `encode_wav(stem, rate, gain=Mastered.gain)`: how a caller that keeps the stems out of
+    `master` (to handle them one at a time) delivers them."""
+    return _fit(resample(stem, sample_rate), length)
+
+
 def _apply(audio: Audio, gain: np.ndarray[Any, Any]) -> Audio:
     """audio * gain per sample, into one new array (per channel: broadcasting over a last axis
     of 2 is several times slower)."""
@@ -156,7 +163,7 @@ def _measure(mp3: bytes, frames: int) -> tuple[float, float, float]:
 
 def master(
     mix: Audio,
-    stems: dict[str, Audio],
+    stems: Mapping[str, Audio],
     sample_rate: int,
     *,
     target_lufs: float = TARGET_LUFS,

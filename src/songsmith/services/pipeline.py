@@ -538,13 +538,14 @@ def store_outputs(
     `on_mp3` receives the final mp3 as soon as it is stored (the clip's stream goes on with it)."""
     from songsmith.media.codecs import encode_mp3, encode_wav
     from songsmith.media.cover import cover_images
-    from songsmith.media.master import master
+    from songsmith.media.master import delivery_stem, master
 
     written: dict[str, str] = {}
     try:
-        # The mix is mastered in place and the stems get the master's gain as they are
-        # encoded: no second set of buffers (the pre-master audio is not used again).
-        mastered = master(song.mix, song.stems, song.sample_rate, in_place=True, scale_stems=False)
+        # The mix is mastered in place (the pre-master audio is not used again); the stems stay
+        # out of it and get its gain as each one's wav is written, one at a time (an engine's
+        # stems may be packed, media/packed.py: each is unpacked only there).
+        mastered = master(song.mix, {}, song.sample_rate, in_place=True)
         rate = mastered.sample_rate
         # The master hands back the mp3 it measured; encode only if it did not.
         mp3 = mastered.mp3 or encode_mp3(mastered.mix, rate)
@@ -554,8 +555,10 @@ def store_outputs(
         small, large = cover_images(title, job.tags, job.seed)
         written["image"] = blobs.put(small, content_type="image/jpeg", suffix="jpg")
         written["image_large"] = blobs.put(large, content_type="image/jpeg", suffix="jpg")
-        for group, stem in mastered.stems.items():
-            wav = encode_wav(stem, rate, gain=mastered.gain)
+        for group, stem in song.stems.items():
+            delivered = delivery_stem(stem, song.sample_rate, len(mastered.mix))
+            wav = encode_wav(delivered, rate, gain=mastered.gain)
+            del stem, delivered  # before the next stem is unpacked
             written[f"stem:{group}"] = blobs.put(wav, content_type="audio/wav", suffix="wav")
         if song.score is not None:
             score_json = json.dumps(song.score.to_dict()).encode()

@@ -200,3 +200,20 @@ def test_consuming_the_stems_gives_the_same_mix_and_empties_the_dict() -> None:
     assert {n: a.tobytes() for n, a in consumed.items()} == {
         n: a.tobytes() for n, a in processed.items()
     }
+
+
+def test_packed_stems_are_the_float_stems_to_16_bits_and_the_mix_is_the_same() -> None:
+    from songsmith.media.packed import PackedStems
+
+    plain_mix, plain = mix_stems(_song(), RATE, genre="rock", seed=5, vocal_silence=[(0.0, 1.0)])
+    packed_mix, packed = mix_stems(
+        _song(), RATE, genre="rock", seed=5, vocal_silence=[(0.0, 1.0)], consume=True, pack=True
+    )
+    assert isinstance(packed, PackedStems)
+    assert np.array_equal(packed_mix, plain_mix)  # the mix is summed before anything is packed
+    assert list(packed) == sorted(plain)
+    for group, audio in plain.items():
+        step = packed.packed(group).step
+        error = float(np.abs(packed[group] - audio).max())
+        assert error <= step * 0.5 + float(np.abs(audio).max()) * 2**-21, group
+    assert _residual_db(packed, packed_mix) < -80  # 16-bit stems, far inside the -30 dB bar

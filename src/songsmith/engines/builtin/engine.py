@@ -9,6 +9,7 @@ full mix up to mixing effects that look ahead.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -62,7 +63,7 @@ class BuiltinEngine:
     name = "builtin"
     # Memory a 3-minute song needs above the loaded engine (stems, mix, master; measured by
     # benchmarks/bench_engine.py): a job process reserves it at start (worker/executor.py).
-    working_set_mb = 750
+    working_set_mb = 730
 
     def __init__(self, preset: str = "default") -> None:
         self.preset = preset
@@ -134,7 +135,7 @@ class BuiltinEngine:
         seed: int,
         until_s: float | None = None,
         progress: ProgressCallback | None = None,
-    ) -> tuple[Audio, dict[str, Audio]]:
+    ) -> tuple[Audio, Mapping[str, Audio]]:
         """Render, sing and mix the score (or its first `until_s` seconds)."""
         from songsmith.engines.builtin.mix import mix_stems
         from songsmith.engines.builtin.render import render_stems
@@ -177,6 +178,7 @@ class BuiltinEngine:
             seed=seed,
             vocal_silence=unsung_spans(composition, score.duration_s),
             consume=True,  # each raw stem is freed once mixed: peak RSS holds one set, not two
+            pack=True,  # processed stems at 16 bits until stored: half their memory
         )
         step(5, total)
         return np.ascontiguousarray(mix, dtype=np.float32), processed

@@ -16,7 +16,7 @@ That sum is brought back to full rate with a linear-phase FIR and added to the d
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -448,7 +448,8 @@ def mix_stems(
     seed: int,
     vocal_silence: Sequence[tuple[float, float]] = (),
     consume: bool = False,
-) -> tuple[Audio, dict[str, Audio]]:
+    pack: bool = False,
+) -> tuple[Audio, Mapping[str, Audio]]:
     """(pre-master mix, processed stems): the processed stems sum to the mix (float rounding).
 
     `genre` is a family name of genres.py (unknown names mix like pop); `seed` varies pan and
@@ -457,7 +458,11 @@ def mix_stems(
     (reverb tails included). `consume=True` hands the stems over: each is removed from `stems`
     once processed, so a caller holding no other reference frees it there (a 3-minute stereo
     stem is ~63 MB; keeping raw and processed stems alive together doubled the mix's peak).
+    `pack=True` returns the processed stems packed to 16 bits (`media.packed.PackedStems`, each
+    unpacked when read), each packed as soon as it is final: half their memory, ~-96 dB error.
     """
+    from songsmith.media.packed import PackedAudio, PackedStems
+
     if not stems:
         return np.zeros((0, 2), np.float32), {}
     length = max(len(audio) for audio in stems.values())
@@ -468,7 +473,13 @@ def mix_stems(
     per_level_block = max(1, round(_LEVEL_BLOCK_S / _COMP_BLOCK_S))
 
     processed: dict[str, Audio] = {}
+    packed: dict[str, PackedAudio] = {}
     dry: dict[str, np.ndarray[Any, Any]] = {}
+    fade_len = min(length, int(_END_FADE_S * sample_rate))
+    fade = np.linspace(1.0, 0.0, fade_len, dtype=np.float32)[:, None]
+    # The mix is accumulated in one buffer: the instruments as they are processed (the vocal
+    # ride compares the lead against them), then the vocals once ridden and muted.
+    mix = np.zeros((length, 2), np.float32)
     for group in sorted(stems):
         signal = _signal(stems.pop(group) if consume else stems[group], length)
         profile = PROFILES.get(group, _DEFAULT_PROFILE)
@@ -497,14 +508,16 @@ def mix_stems(
             processed[group] = _process(signal, sample_rate, profile, pan, send, room)
         else:
             processed[group] = _process_dry(signal, pan)
-
-    del room  # its scratch and spectra (~45 MB): the mix's peak is from here on
-    # The mix is accumulated in one buffer: the instruments first (the vocal ride compares
-    # the lead against them), then the vocals once ridden and muted.
-    mix = np.zeros((length, 2), np.float32)
-    for group in sorted(processed):
+        del signal
         if group not in VOCAL_GROUPS:
             mix += processed[group]
+            if pack:  # final but for the mix's headroom scale, which packs as a step
+                stem = processed.pop(group)
+                stem[length - fade_len :] *= fade
+                packed[group] = PackedAudio.pack(stem)
+                del stem
+
+    del room  # its scratch and spectra (~45 MB): the mix's peak is from here on
     if LEAD_VOCALS in dry:
         ride = _vocal_ride(dry.pop(LEAD_VOCALS), processed[LEAD_VOCALS], mix, sample_rate)
         # Backing vocals follow the lead's ride so the blend between them stays as set.
@@ -528,10 +541,14 @@ def mix_stems(
     # max and -min: no song-long |mix| temporary (this is the mix stage's memory peak).
     peak = max(float(mix.max()), -float(mix.min())) if length else 0.0
     scale = np.float32(_MIX_PEAK / peak) if peak > _MIX_PEAK else np.float32(1.0)
-    fade_len = min(length, int(_END_FADE_S * sample_rate))
-    fade = np.linspace(1.0, 0.0, fade_len, dtype=np.float32)[:, None]
     for audio in (*processed.values(), mix):
         if scale != 1.0:
             audio *= scale
         audio[length - fade_len :] *= fade
-    return mix, processed
+    if not pack:
+        return mix, processed
+    if scale != 1.0:  # the stems packed in the loop still need it
+        packed = {group: stem.scaled(float(scale)) for group, stem in packed.items()}
+    for group in list(processed):
+        packed[group] = PackedAudio.pack(processed.pop(group))
+    return mix, PackedStems({group: packed[group] for group in sorted(packed)})

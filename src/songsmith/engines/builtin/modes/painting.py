@@ -9,6 +9,8 @@ Both cover exactly the window, and their stems sum to the mix.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from songsmith.engines.builtin.melody import Melody
@@ -78,8 +80,9 @@ def underpainting_song(job: GenerationJob, progress: ProgressCallback | None = N
             for w in source.score.words
             if start <= w.start_s < end
         ]
-    backing, stems = perform(segment, seed=job.seed, language="en", progress=step)
+    backing, performed = perform(segment, seed=job.seed, language="en", progress=step)
     gain = vocal_gain(_sum(vocal_stems, len(backing)), backing, SAMPLE_RATE)
+    stems = dict(performed)
     stems.update({group: audio * np.float32(gain) for group, audio in vocal_stems.items()})
     step(5, 5)
     sung = bool(vocal_stems) and float(np.max(np.abs(_sum(vocal_stems, len(backing))))) > 1e-3
@@ -177,7 +180,7 @@ def _fit(audio: Audio, length: int) -> Audio:
     return np.concatenate([audio, np.zeros((length - len(audio), 2), np.float32)])
 
 
-def _sum(stems: dict[str, Audio], length: int) -> Audio:
+def _sum(stems: Mapping[str, Audio], length: int) -> Audio:
     total = np.zeros((length, 2), np.float32)
     for audio in stems.values():
         n = min(length, len(audio))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -50,7 +51,7 @@ def perform(
     language: str,
     progress: ProgressCallback | None = None,
     mix: bool = True,
-) -> tuple[Audio, dict[str, Audio]]:
+) -> tuple[Audio, Mapping[str, Audio]]:
     """(pre-master mix, stems) of the segment's score, every array exactly its duration long.
 
     `mix=False` returns the raw rendered and sung stems (for a caller that mixes them with the
@@ -100,7 +101,7 @@ def perform(
 def song_of(
     segment: Segment,
     mix: Audio,
-    stems: dict[str, Audio],
+    stems: Mapping[str, Audio],
     *,
     preset: str,
     language: str,
