@@ -125,3 +125,17 @@ def test_drums_use_the_percussion_bank() -> None:
 )
 def test_nothing_to_render_gives_no_stems(tracks: list[Track]) -> None:
     assert render_stems(_score(*tracks), RATE) == {}
+
+
+def test_every_track_of_a_crowded_group_plays_its_own_instrument() -> None:
+    # 17 melodic tracks in one stem group: more than MIDI's 15 melodic channels. Each must
+    # sound as it does alone (a shared channel would play it with another track's program).
+    programs = [0, 4, 6, 8, 11, 12, 16, 19, 21, 22, 24, 25, 27, 29, 30, 40, 73]
+    tracks = [
+        Track(f"part{i}", "keyboard", program, notes=[Note(60 + i % 12, 0.1, 0.9, 0.7)])
+        for i, program in enumerate(programs)
+    ]
+    together = render_stems(_score(*tracks, duration=1.5))["keyboard"]
+    alone = sum(render_stems(_score(track, duration=1.5))["keyboard"] for track in tracks)
+    np.testing.assert_allclose(together, alone, rtol=0, atol=1e-4)
+    assert np.abs(together).max() > 0.1

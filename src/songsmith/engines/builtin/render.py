@@ -95,23 +95,19 @@ def _midi_velocity(velocity: float) -> int:
 
 
 def _channel_plan(tracks: list[Track]) -> list[tuple[int, Track]]:
-    """Give each track a MIDI channel: drums on channel 10, others on the rest (tracks with the
-    same program share a channel when there are more tracks than channels)."""
-    melodic = [c for c in range(16) if c != _DRUM_CHANNEL]
-    by_program: dict[int, int] = {}
+    """Give each track a channel of its own: drums on MIDI channel 10, the others on 1-9, 11-16
+    and, past those, on further channels (tinysoundfont has no 16-channel limit; sharing one
+    would play one track with another's instrument)."""
     plan: list[tuple[int, Track]] = []
-    next_free = 0
+    channel = 0
     for track in tracks:
         if track.is_drum:
             plan.append((_DRUM_CHANNEL, track))
             continue
-        if next_free < len(melodic):
-            channel = melodic[next_free]
-            next_free += 1
-            by_program.setdefault(track.program, channel)
-        else:
-            channel = by_program.get(track.program, melodic[-1])
+        if channel == _DRUM_CHANNEL:
+            channel += 1
         plan.append((channel, track))
+        channel += 1
     return plan
 
 
