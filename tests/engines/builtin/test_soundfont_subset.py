@@ -449,11 +449,11 @@ def test_every_family_and_named_instrument_uses_only_reachable_programs() -> Non
 # ---- (f) anything else renders from the whole font ----
 
 
-def test_a_program_outside_the_pruned_font_renders_from_the_whole_font(
+def test_a_program_outside_the_pruned_font_renders_from_a_font_of_its_own(
     whole: LoadedSoundfont,
 ) -> None:
     small = open_soundfont(RATE, frozenset({0}))  # a pruned font of just the piano
-    assert small.programs == frozenset({0}) and small.full_sfid is None
+    assert small.programs == frozenset({0}) and not small.extra_sfids
     notes = _phrase(drums=False)
     score = Score(
         bpm=120.0,
@@ -468,11 +468,24 @@ def test_a_program_outside_the_pruned_font_renders_from_the_whole_font(
         duration_s=3.0,
     )
     got = render_stems(score, RATE, soundfont=small)
-    assert small.full_sfid is not None  # loaded on first need...
+    assert set(small.extra_sfids) == {33, 65}  # loaded on first need, one small font each
     expected = render_stems(score, RATE, soundfont=whole)
-    np.testing.assert_array_equal(got["bass"], expected["bass"])  # ...and played alone: exactly
-    for group in ("keyboard", "woodwinds"):
+    for group in ("keyboard", "bass", "woodwinds"):
         assert np.abs(got[group]).max() > 0.01
         assert np.count_nonzero(np.abs(got[group] - expected[group]) > ROUNDING) == 0
     again = render_stems(score, RATE, soundfont=small)
     assert all(again[g].tobytes() == got[g].tobytes() for g in got)
+
+
+def test_programs_no_small_font_can_be_cut_for_share_one_whole_font(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import songsmith.engines.builtin.render as render
+
+    small = open_soundfont(RATE, frozenset({0}))
+    # As for a font subset_soundfont cannot cut (it hands the input back).
+    monkeypatch.setattr(render, "subset_soundfont", lambda data, _keep: data)
+    with small.lock:
+        bass, sax = small.sfid_for(33), small.sfid_for(65)
+    assert bass == sax != small.sfid  # the whole font, loaded once for both
+    assert small.sfid_for(0) == small.sfid

@@ -6,16 +6,16 @@ instruments (and nothing bleeds between stems); the soundfont is parsed once per
 tinysoundfont decodes every sample of the font it loads to float32 and keeps it (the whole
 vendored font: 265 MiB of resident memory), so the process loads a copy pruned in memory to what
 the composer can ask for (`genres.reachable_programs()` and the drum kit; `soundfont_subset.py`):
-176 MiB. A track with any other program (a score from elsewhere) loads the whole font beside it
-the first time one is rendered. The pruned font renders kept presets as the whole one does to
-float rounding: tsf's output depends slightly on where a sample sits among the decoded samples
-(see tests/engines/builtin/test_soundfont_subset.py).
+176 MiB. A track with any other program (a score from elsewhere) loads a font of just that
+program beside it the first time one is rendered. The pruned font renders kept presets as the
+whole one does to float rounding: tsf's output depends slightly on where a sample sits among the
+decoded samples (see tests/engines/builtin/test_soundfont_subset.py).
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -35,6 +35,7 @@ VOCAL_GROUPS = frozenset({"vocals", "backing_vocals"})
 _DRUM_BANK = 128  # General MIDI percussion lives in bank 128 of a GM soundfont
 _DRUM_CHANNEL = 9  # MIDI channel 10
 _MAX_VOICES = 256
+_WHOLE_FONT = -1  # LoadedSoundfont.extra_sfids key of the whole font, when it had to be loaded
 _FLUSH_FRAMES = 2048
 _MAX_FLUSHES = 64
 _END_FADE_S = 0.03  # the clip ends exactly at duration_s: fade sounding notes instead of a click
@@ -54,16 +55,25 @@ class LoadedSoundfont:
     sample_rate: int
     lock: threading.Lock  # held while rendering: the synth is one shared state
     programs: frozenset[int] | None = None  # bank-0 programs `sfid` holds; None: all of them
-    full_sfid: int | None = None  # the whole font, loaded beside it on first need
+    # bank-0 programs outside `programs` -> a font of just that program, loaded on first need
+    # (the whole font is loaded at most once, for a program no small font could be cut for)
+    extra_sfids: dict[int, int] = field(default_factory=dict)
 
     def sfid_for(self, program: int) -> int:
         """The loaded font that plays bank-0 `program`: the pruned one when it holds it, else
-        the whole one (loaded now if need be; call with `lock` held)."""
+        one of just that program (loaded now if need be; call with `lock` held)."""
         if self.programs is None or program in self.programs:
             return self.sfid
-        if self.full_sfid is None:
-            self.full_sfid = self.synth.sfload(str(soundfont_path()), max_voices=_MAX_VOICES)
-        return self.full_sfid
+        if program not in self.extra_sfids:
+            data = soundfont_path().read_bytes()
+            alone = subset_soundfont(data, {(0, program)})
+            if alone is data:
+                if _WHOLE_FONT not in self.extra_sfids:
+                    self.extra_sfids[_WHOLE_FONT] = self.synth.sfload(data, max_voices=_MAX_VOICES)
+                self.extra_sfids[program] = self.extra_sfids[_WHOLE_FONT]
+            else:
+                self.extra_sfids[program] = self.synth.sfload(alone, max_voices=_MAX_VOICES)
+        return self.extra_sfids[program]
 
 
 def open_soundfont(sample_rate: int, programs: frozenset[int] | None) -> LoadedSoundfont:
