@@ -337,16 +337,13 @@ def run_stem_job(ctx: PipelineContext, lease: Lease) -> None:
     """Job body of `stem`: one stem clip of `task.request["continue_clip_id"]`."""
     from songsmith.media.codecs import encode_mp3, encode_wav
     from songsmith.media.cover import cover_images
-    from songsmith.services.pipeline import finish_task
+    from songsmith.services.pipeline import begin_clip_job, finish_task
 
     spec, store, blobs = lease.spec, ctx.store, ctx.blobs
-    task = store.get_task(spec.task_id, None)
-    clip = store.get_clip(spec.clip_id, None) if spec.clip_id else None
-    if task is None or clip is None:
-        raise GenerationFailed("internal", "The task or clip of this job no longer exists.")
-    if clip.status.terminal or task.status.terminal or not store.start_clip(clip.id, lease.attempt):
+    begun = begin_clip_job(ctx, lease)  # also settles a task an earlier attempt finished
+    if begun is None:
         return
-    store.set_task_status(task.id, TaskStatus.IN_PROGRESS)
+    task, clip = begun
     source = store.get_clip(str(task.request.get("continue_clip_id") or ""), task.key_id)
     if source is None:
         raise GenerationFailed("clip_not_exist", "The source clip of these stems is gone.")

@@ -13,7 +13,6 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from songsmith.domain.errors import GenerationFailed
 from songsmith.domain.statuses import TaskStatus
 
 if TYPE_CHECKING:
@@ -138,19 +137,14 @@ def _cover_seed(clip_id: str, metadata: dict[str, Any]) -> int:
 
 def run_upload_job(ctx: PipelineContext, lease: Lease) -> None:
     """Job body of `upload`: fetch + decode (`run_upload`), analyse, store, complete the clip."""
-    from songsmith.services.pipeline import finish_task
+    from songsmith.services.pipeline import begin_clip_job, finish_task
     from songsmith.services.upload import run_upload
 
-    spec, store, blobs = lease.spec, ctx.store, ctx.blobs
-    if spec.clip_id is None:
-        raise GenerationFailed("internal", "An upload job needs a clip.")
-    task = store.get_task(spec.task_id, None)
-    clip = store.get_clip(spec.clip_id, None)
-    if task is None or clip is None:
-        raise GenerationFailed("internal", "The task or clip of this job no longer exists.")
-    if clip.status.terminal or task.status.terminal or not store.start_clip(clip.id, lease.attempt):
+    store, blobs = ctx.store, ctx.blobs
+    begun = begin_clip_job(ctx, lease)  # also settles a task an earlier attempt finished
+    if begun is None:
         return
-    store.set_task_status(task.id, TaskStatus.IN_PROGRESS)
+    task, clip = begun
     audio, rate = run_upload(str(task.request.get("url") or ""), ctx.settings)
     store.set_clip_progress(clip.id, lease.attempt, ANALYSIS_PROGRESS)
     written, metadata = upload_artifacts(

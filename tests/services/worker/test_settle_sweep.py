@@ -103,3 +103,26 @@ def test_retry_after_a_kill_past_complete_clip_settles_the_task(
     execute(ctx, claim(queue))
     task = store.get_task(task_id, None)
     assert task is not None and task.status is TaskStatus.SUCCESS
+
+
+@pytest.mark.parametrize("kind", ["stem", "upload"])
+def test_a_redelivered_stem_or_upload_job_settles_the_task_its_first_attempt_finished(
+    ctx: PipelineContext, store: SqlStore, queue: SqlQueue, kind: str
+) -> None:
+    from dataclasses import replace
+
+    from songsmith.services.stems import run_stem_job
+    from songsmith.services.upload_job import run_upload_job
+
+    task_id = submit_music(store, queue, n_clips=1)
+    lease = claim(queue)
+    (clip,) = store.get_clips(task_id)
+    assert store.start_clip(clip.id, lease.attempt)
+    assert store.complete_clip(clip.id, lease.attempt, duration=1.0, artifacts={}, metadata={})
+    # killed before it settled the task; the queue hands the job out again
+    again = replace(lease, spec=replace(lease.spec, kind=kind), attempt=lease.attempt + 1)
+    body = run_stem_job if kind == "stem" else run_upload_job
+    body(ctx, again)  # nothing left to make: it only settles
+    task = store.get_task(task_id, None)
+    assert task is not None and task.status is TaskStatus.SUCCESS
+    assert store.get_clips(task_id)[0].status is ClipStatus.COMPLETE
