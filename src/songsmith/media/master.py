@@ -53,8 +53,8 @@ class Mastered:
     mp3: bytes = b""  # the encoded master that was measured (44.1 kHz, 192 kbit/s CBR)
     limiter_db: float = 0.0  # deepest gain reduction of the limiter (0: it never acted)
     passes: int = 1  # encode-measure rounds needed
-    # the per-sample gain (static gain x limiter) that turned the pre-master mix into `mix`;
-    # with scale_stems=False the stems are returned unscaled, for the caller to apply it
+    # the per-sample gain (static gain x limiter) that turned the pre-master mix into `mix`: a
+    # caller that keeps its stems out of `master` applies it as it writes them (delivery_stem)
     gain: np.ndarray[Any, Any] | None = None
 
 
@@ -169,7 +169,6 @@ def master(
     target_lufs: float = TARGET_LUFS,
     ceiling_dbtp: float = CEILING_DBTP,
     in_place: bool = False,
-    scale_stems: bool = True,
 ) -> Mastered:
     """Master a pre-master mix (and its stems) for delivery; see the module docstring.
 
@@ -177,9 +176,6 @@ def master(
     `in_place=True` scales the mix's and the stems' own arrays (float32 stereo at 44.1 kHz of
     the mix's length; others are still copied) and returns them: a caller done with the
     pre-master audio saves a full set of buffers (~0.5 GB for a 3-minute song with 8 stems).
-    `scale_stems=False` leaves the stems as they are (at 44.1 kHz, the mix's length) and the
-    caller applies `Mastered.gain` as it encodes them (`encode_wav(stem, rate, gain)`): one pass
-    over each stem instead of two.
     """
     from songsmith.media.codecs import DELIVERY_RATE
 
@@ -248,12 +244,12 @@ def master(
         if not loud_ok:
             gain_db += min(target_lufs - lufs, 1.0)
 
-    mastered_stems = {name: _fit(stem, len(out)) for name, stem in stem_audio.items()}
-    if scale_stems:
-        mastered_stems = {
-            name: _scale(stem, gain_curve) if in_place else _apply(stem, gain_curve)
-            for name, stem in mastered_stems.items()
-        }
+    mastered_stems = {
+        name: _scale(_fit(stem, len(out)), gain_curve)
+        if in_place
+        else _apply(_fit(stem, len(out)), gain_curve)
+        for name, stem in stem_audio.items()
+    }
     return Mastered(
         mix=out,
         stems=mastered_stems,
