@@ -61,11 +61,11 @@ def test_dense_and_sparse_paths_agree() -> None:
 
 
 def test_true_peak_in_pieces_equals_one_pass_at_the_piece_boundaries() -> None:
-    from songsmith.media.loudness import _MEASURE_PIECE
+    from songsmith.media.pieces import PIECE
 
     rng = np.random.default_rng(3)
-    audio = (rng.standard_normal((2 * _MEASURE_PIECE + 999, 2)) * 0.2).astype(np.float32)
-    for position in (_MEASURE_PIECE - 2, _MEASURE_PIECE, _MEASURE_PIECE + 3, 4):
+    audio = (rng.standard_normal((2 * PIECE + 999, 2)) * 0.2).astype(np.float32)
+    for position in (PIECE - 2, PIECE, PIECE + 3, 4):
         peaked = audio.copy()
         peaked[position : position + 2, 0] = (0.95, -0.95)  # inter-sample overshoot near a cut
         whole = float(true_peak_envelope(peaked, floor=0.95).max())

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from songsmith.media.codecs import as_stereo
+from songsmith.media.pieces import PIECE, in_pieces, piece_with_reach
 
 _BLOCK_S = 0.4  # gating block
 _STEP = 0.25  # block hop as a fraction of the block (75% overlap)
@@ -21,7 +22,6 @@ _ABSOLUTE_GATE_LUFS = -70.0
 _RELATIVE_GATE_LU = -10.0
 _OVERSAMPLE = 4
 _HALF_TAPS = 12  # interpolator taps on each side (as long as scipy's 4x resample_poly filter)
-_MEASURE_PIECE = 441_000  # samples filtered or measured at a time (small temporaries)
 
 
 def integrated_loudness(audio: np.ndarray[Any, Any], sample_rate: int) -> float:
@@ -54,8 +54,8 @@ def integrated_loudness(audio: np.ndarray[Any, Any], sample_rate: int) -> float:
             # as float32, as pyloudnorm's copy is.
             b, a = stage.b, stage.a
             state = np.zeros(max(len(a), len(b)) - 1)
-            for begin in range(0, len(filtered), _MEASURE_PIECE):
-                piece = filtered[begin : begin + _MEASURE_PIECE]
+            for begin in range(0, len(filtered), PIECE):
+                piece = filtered[begin : begin + PIECE]
                 weighted, state = lfilter(b, a, piece, zi=state)
                 weighted *= stage.passband_gain
                 piece[:] = weighted
@@ -130,8 +130,8 @@ class LoudnessModel:
         self._power = np.zeros(len(stereo), np.float32)  # left and right weigh 1.0
         for channel in range(stereo.shape[1]):
             state = np.zeros((len(sos), 2))
-            for begin in range(0, len(stereo), _MEASURE_PIECE):
-                piece = stereo[begin : begin + _MEASURE_PIECE, channel].astype(np.float64)
+            for begin in range(0, len(stereo), PIECE):
+                piece = stereo[begin : begin + PIECE, channel].astype(np.float64)
                 weighted, state = sosfilt(sos, piece, zi=state)
                 np.square(weighted, out=weighted)
                 self._power[begin : begin + len(piece)] += weighted
@@ -158,7 +158,7 @@ class LoudnessModel:
         segments = np.empty(len(self._edges), np.float64)
         # About 10 s of segments at a time, split where a segment starts (each is summed as in
         # one pass): reduceat casts its whole input to float64, 60 MB at the master's peak.
-        per_piece = max(1, len(self._edges) * _MEASURE_PIECE // len(self._power))
+        per_piece = max(1, len(self._edges) * PIECE // len(self._power))
         for first in range(0, len(self._edges), per_piece):
             last = min(first + per_piece, len(self._edges))
             begin = int(self._edges[first])
@@ -203,23 +203,20 @@ def true_peak_envelope(audio: np.ndarray[Any, Any], floor: float = 0.0) -> np.nd
     peak with a dozen song-long ones).
     """
     stereo = as_stereo(audio)
-    if len(stereo) <= _MEASURE_PIECE:
+    if len(stereo) <= PIECE:
         return _envelope_of(stereo, floor)
     envelope = np.empty(len(stereo), np.float32)
-    for begin in range(0, len(stereo), _MEASURE_PIECE):
-        end = min(begin + _MEASURE_PIECE, len(stereo))
-        envelope[begin:end] = _piece_envelope(stereo, begin, end, floor)
+    in_pieces(lambda piece: _envelope_of(piece, floor), stereo, _HALF_TAPS, envelope)
     return envelope
 
 
 def _piece_envelope(
     stereo: np.ndarray[Any, Any], begin: int, end: int, floor: float
 ) -> np.ndarray[Any, Any]:
-    """The envelope of samples [begin, end), computed with the interpolator's reach of real
-    neighbours on both sides: the same values as over the whole signal."""
-    first = max(0, begin - _HALF_TAPS)
-    envelope = _envelope_of(stereo[first : min(len(stereo), end + _HALF_TAPS)], floor)
-    return envelope[begin - first : end - first]
+    """The envelope of samples [begin, end): the same values as over the whole signal."""
+    return piece_with_reach(
+        lambda piece: _envelope_of(piece, floor), stereo, begin, end, _HALF_TAPS
+    )
 
 
 def _envelope_of(stereo: np.ndarray[Any, Any], floor: float) -> np.ndarray[Any, Any]:
@@ -266,8 +263,8 @@ def true_peak_dbtp(audio: np.ndarray[Any, Any]) -> float:
     # a sample that could beat it is still computed exactly, and most of a loud song is not
     # (the true peak is at least the sample peak, so the floor starts there).
     pieces = []
-    for begin in range(0, len(stereo), _MEASURE_PIECE):
-        end = min(begin + _MEASURE_PIECE, len(stereo))
+    for begin in range(0, len(stereo), PIECE):
+        end = min(begin + PIECE, len(stereo))
         block = stereo[begin:end]
         pieces.append((max(float(block.max()), -float(block.min())), begin, end))
     peak = sample_peak

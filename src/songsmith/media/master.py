@@ -12,7 +12,7 @@ every stem, so the mastered stems still sum to the mastered mix.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from songsmith.media.loudness import (
     true_peak_dbtp,
     true_peak_envelope,
 )
+from songsmith.media.pieces import in_pieces
 
 if TYPE_CHECKING:
     from songsmith.engines.typing import Audio
@@ -39,7 +40,6 @@ _MAX_PASSES = 3
 _MAX_GAIN_SEARCH_DB = 6.0  # how far limiting may push the static gain above the plain estimate
 _ENVELOPE_MARGIN_DB = 2.0  # true-peak envelope exact this far under the ceiling (gain moves)
 _AIM_TOLERANCE_LU = 0.15  # pre-codec aim; the codec moves loudness by a few hundredths
-_FILTER_PIECE = 441_000  # limiter filters run over 10 s at a time (small C buffers)
 
 
 @dataclass
@@ -93,33 +93,18 @@ def limiter_gain(
     # A centred window of hold+lookahead+1 samples, shifted so it spans [n - hold, n + lookahead].
     shift = (hold - lookahead) // 2
     window = hold + lookahead + 1
+    # In 10 s pieces: scipy.ndimage copies a whole line into two float64 buffers, 126 MB of C
+    # memory for a 3-minute song at the master's memory peak.
     held = np.empty_like(need)
-    _in_pieces(lambda x: minimum_filter1d(x, size=window, mode="nearest"), need, window, held)
+    in_pieces(lambda x: minimum_filter1d(x, window, mode="nearest"), need, window // 2 + 1, held)
     if shift:
         held[shift:] = held[: len(held) - shift].copy()
         held[:shift] = held[shift]
     box = lookahead if lookahead % 2 else lookahead - 1  # odd: symmetric, reach (box-1)/2 each
-    _in_pieces(lambda x: uniform_filter1d(x, box, mode="nearest"), held, box, need)
-    _in_pieces(lambda x: uniform_filter1d(x, box, mode="nearest"), need, box, held)
+    in_pieces(lambda x: uniform_filter1d(x, box, mode="nearest"), held, box // 2 + 1, need)
+    in_pieces(lambda x: uniform_filter1d(x, box, mode="nearest"), need, box // 2 + 1, held)
     np.minimum(held, np.float32(1.0), out=held)
     return np.asarray(held, dtype=np.float32)
-
-
-def _in_pieces(
-    apply: Callable[[np.ndarray[Any, Any]], np.ndarray[Any, Any]],
-    signal: np.ndarray[Any, Any],
-    size: int,
-    out: np.ndarray[Any, Any],
-) -> None:
-    """out = apply(signal) for a filter of `size` taps, computed over _FILTER_PIECE samples at
-    a time with the filter's reach of real neighbours on each side: the same values (the
-    signal's own ends still get mode="nearest"). scipy.ndimage copies a whole line into two
-    float64 buffers, 126 MB of C memory for a 3-minute song at the master's memory peak."""
-    reach = size // 2 + 1
-    for begin in range(0, len(signal), _FILTER_PIECE):
-        end = min(begin + _FILTER_PIECE, len(signal))
-        low, high = max(0, begin - reach), min(len(signal), end + reach)
-        out[begin:end] = apply(signal[low:high])[begin - low : end - low]
 
 
 def _fit(stem: Audio, length: int) -> Audio:
