@@ -29,6 +29,16 @@ def claim(queue: SqlQueue) -> Lease:
     return lease
 
 
+def completed_clip(store: SqlStore, queue: SqlQueue) -> tuple[str, Lease]:
+    """A one-clip task whose clip the claimed attempt completed: the task is not settled yet."""
+    task_id = submit_music(store, queue, n_clips=1)
+    lease = claim(queue)
+    (clip,) = store.get_clips(task_id)
+    assert store.start_clip(clip.id, lease.attempt)
+    assert store.complete_clip(clip.id, lease.attempt, duration=1.0, artifacts={}, metadata={})
+    return task_id, lease
+
+
 def test_dead_job_with_streaming_clip_is_failed_after_the_grace(
     settings: Settings, store: SqlStore, queue: SqlQueue
 ) -> None:
@@ -56,11 +66,7 @@ def test_dead_job_with_streaming_clip_is_failed_after_the_grace(
 def test_done_job_whose_task_was_never_settled_is_refreshed(
     settings: Settings, store: SqlStore, queue: SqlQueue
 ) -> None:
-    task_id = submit_music(store, queue, n_clips=1)
-    lease = claim(queue)
-    (clip,) = store.get_clips(task_id)
-    assert store.start_clip(clip.id, lease.attempt)
-    assert store.complete_clip(clip.id, lease.attempt, duration=1.0, artifacts={}, metadata={})
+    task_id, lease = completed_clip(store, queue)
     assert queue.complete(lease)  # killed before finish_task: the task stays IN_PROGRESS
     task = store.get_task(task_id, None)
     assert task is not None and task.status is TaskStatus.QUEUED
@@ -93,11 +99,7 @@ def test_sweep_leaves_tasks_with_live_jobs_alone(
 def test_retry_after_a_kill_past_complete_clip_settles_the_task(
     ctx: PipelineContext, store: SqlStore, queue: SqlQueue
 ) -> None:
-    task_id = submit_music(store, queue, n_clips=1)
-    lease = claim(queue)
-    (clip,) = store.get_clips(task_id)
-    assert store.start_clip(clip.id, lease.attempt)
-    assert store.complete_clip(clip.id, lease.attempt, duration=1.0, artifacts={}, metadata={})
+    task_id, lease = completed_clip(store, queue)
     # killed here: the lease expires and the job comes back for attempt 2
     queue.release(lease)
     execute(ctx, claim(queue))
@@ -114,11 +116,7 @@ def test_a_redelivered_stem_or_upload_job_settles_the_task_its_first_attempt_fin
     from songsmith.services.stems import run_stem_job
     from songsmith.services.upload_job import run_upload_job
 
-    task_id = submit_music(store, queue, n_clips=1)
-    lease = claim(queue)
-    (clip,) = store.get_clips(task_id)
-    assert store.start_clip(clip.id, lease.attempt)
-    assert store.complete_clip(clip.id, lease.attempt, duration=1.0, artifacts={}, metadata={})
+    task_id, lease = completed_clip(store, queue)
     # killed before it settled the task; the queue hands the job out again
     again = replace(lease, spec=replace(lease.spec, kind=kind), attempt=lease.attempt + 1)
     body = run_stem_job if kind == "stem" else run_upload_job
